@@ -1,0 +1,24 @@
+.PHONY: run test bench lint env clean
+
+VENV := .venv/bin
+
+env:
+	@scripts/bootstrap.sh
+
+run: env
+	@$(VENV)/kravflyt run
+
+test: env
+	@$(VENV)/python -m pytest $(PYTEST_ARGS)
+
+bench: env
+	@$(VENV)/python -m benchmarks
+
+lint: env
+	@$(VENV)/ruff check .
+	@$(VENV)/ruff format --check .
+	@$(VENV)/mypy libs/rules/src libs/contracts/src libs/runtime/src
+	@$(VENV)/lint-imports
+
+clean:
+	rm -rf .venv

@@ -1,0 +1,1 @@
+"""Kravflyt intake service."""

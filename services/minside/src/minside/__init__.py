@@ -1,0 +1,1 @@
+"""Kravflyt minside service."""

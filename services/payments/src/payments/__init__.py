@@ -1,0 +1,1 @@
+"""Kravflyt payments service."""
