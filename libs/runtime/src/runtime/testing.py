@@ -1,1 +1,74 @@
-"""Pytest plugin: session-scoped real PostgreSQL and NATS servers for the whole suite."""
+"""Pytest plugin: one real PostgreSQL and one real NATS server per test session.
+
+``DATABASE_URL`` (a server URL, any database) and ``BUS_URL`` may point at existing servers;
+otherwise the embedded ones start. Each test module gets fresh databases from
+``fresh_database``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from runtime.embedded import Postgres, free_port, start_nats, start_postgres
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """The session's PostgreSQL server (``DATABASE_URL`` if set, else an embedded one)."""
+    if os.environ.get("DATABASE_URL"):
+        yield Postgres(server_url=os.environ["DATABASE_URL"])
+        return
+    server = start_postgres(tmp_path_factory.mktemp("pg") / "data")
+    yield server
+    # Stop it now, while pytest's streams are open (pgserver's own atexit hook logs late).
+    server.handle.cleanup()
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``nats://…`` of the session's NATS JetStream server."""
+    if os.environ.get("BUS_URL", "").startswith("nats://"):
+        yield os.environ["BUS_URL"]
+        return
+    port = free_port()
+    process = start_nats(tmp_path_factory.mktemp("nats"), port)
+    yield f"nats://127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def fresh_database(postgres: Postgres, request: pytest.FixtureRequest) -> Iterator[Callable[[str], str]]:
+    """A factory: ``fresh_database("intake")`` creates a new empty database, returns its URL."""
+    created: list[str] = []
+    module = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())[-30:]
+
+    def make(label: str) -> str:
+        name = f"t_{label}_{module}_{uuid.uuid4().hex[:6]}"
+        postgres.create_database(name)
+        created.append(name)
+        return postgres.url(name)
+
+    yield make
+    for name in created:
+        postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's root directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "uv.lock").exists():
+            return parent
+    raise RuntimeError("repository root not found")

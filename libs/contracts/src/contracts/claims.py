@@ -1,0 +1,118 @@
+"""Events about the claim register, published by intake (and by municipalities to intake)."""
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal, Self
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts.base import ContractModel, EventPayload, Kommunenummer, UtcDatetime
+
+DebtorKind = Literal["person", "organisation"]
+AdjustmentKind = Literal["credit_note", "cancellation", "write_off"]
+InvoiceNumber = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class PostalAddress(ContractModel):
+    """A postal address as printed on an envelope."""
+
+    lines: Annotated[list[str], Field(min_length=1, max_length=4)]
+    postal_code: str
+    city: str
+    country: str = "NO"
+
+
+class PropertyRef(ContractModel):
+    """A cadastral unit: gårds-, bruks-, feste- and seksjonsnummer within the municipality."""
+
+    gnr: int
+    bnr: int
+    fnr: int | None = None
+    snr: int | None = None
+
+
+class ClaimSubmittedV1(EventPayload):
+    """A claim as a municipality's finance system submits it; intake validates or rejects it."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.submitted.v1"
+
+    invoice_number: InvoiceNumber
+    claim_type: str
+    debtor_identity_jwe: str = Field(
+        description="The debtor's identity number as a compact JWE encrypted to the office's "
+        "intake public key: national ids never travel in clear on the bus.",
+    )
+    debtor_name: str
+    debtor_address: PostalAddress | None = None
+    principal_ore: int
+    issue_date: date
+    due_date: date
+    original_kid: str | None = None
+    description: str
+    property: PropertyRef | None = None
+
+
+class ClaimRegisteredV1(EventPayload):
+    """A claim intake accepted into the register."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.registered.v1"
+
+    claim_id: UUID
+    municipality: Kommunenummer
+    invoice_number: InvoiceNumber
+    claim_type: str
+    debtor_ref: str = Field(description="Keyed hash of the identity number, for joins.")
+    debtor_sealed: str = Field(description="The identity number sealed with AES-GCM.")
+    debtor_kind: DebtorKind
+    debtor_name: str
+    debtor_address: PostalAddress | None
+    principal_ore: int = Field(gt=0)
+    issue_date: date
+    due_date: date
+    original_kid: str | None
+    description: str
+    property: PropertyRef | None
+    registered_at: UtcDatetime
+
+
+class RejectionProblem(ContractModel):
+    """One reason a submission was refused."""
+
+    code: str = Field(description='Machine code, e.g. "claim.debtor_id_invalid".')
+    message: str
+    field: str | None = None
+
+
+class ClaimRejectedV1(EventPayload):
+    """A submission intake refused, with every problem found."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.rejected.v1"
+
+    municipality: Kommunenummer
+    invoice_number: str | None
+    source_event_id: UUID | None
+    problems: Annotated[list[RejectionProblem], Field(min_length=1)]
+    rejected_at: UtcDatetime
+
+
+class ClaimAdjustedV1(EventPayload):
+    """A reduction of a registered claim's principal."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.adjusted.v1"
+
+    claim_id: UUID
+    adjustment_id: UUID
+    kind: AdjustmentKind
+    amount_ore: int = Field(ge=0, description="The reduction.")
+    principal_before_ore: int = Field(ge=0)
+    principal_after_ore: int = Field(ge=0)
+    reason_code: str
+    reason: str
+    adjusted_at: UtcDatetime
+
+    @model_validator(mode="after")
+    def _amounts_add_up(self) -> Self:
+        if self.principal_before_ore - self.amount_ore != self.principal_after_ore:
+            msg = "principal_after_ore must equal principal_before_ore - amount_ore"
+            raise ValueError(msg)
+        return self

@@ -1,0 +1,239 @@
+"""The only bus API services see: FastStream behind ``BUS_URL``.
+
+``nats://host:4222`` gives NATS JetStream (one stream for all Kravflyt subjects, one durable
+pull consumer per service and event type, explicit ack); ``kafka://host:9092,...`` gives Kafka
+(topic per event type, consumer group per service, commit after processing, idempotent
+producer, key = claim id). Handlers receive a validated :class:`Envelope` and never see the
+broker. A failing handler is retried with back-off; then the message goes to the dead-letter
+subject with the error and is acknowledged, so nothing is dropped silently and nothing blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from faststream import AckPolicy, Context
+from faststream.kafka import KafkaBroker
+from faststream.nats import JStream, NatsBroker, PullSub
+from pydantic import ValidationError
+from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+
+from contracts.envelope import Envelope, new_envelope, parse_envelope
+from contracts.operations import DeadLetterV1
+from contracts.registry import UnknownEventType
+from runtime.db import utc_now
+from runtime.telemetry import consumer_span, inject_trace_headers, producer_span
+
+log = logging.getLogger(__name__)
+
+STREAM_NAME = "KRAVFLYT"
+SUBJECT_PREFIX = "kravflyt."
+DEAD_LETTER_TYPE = "deadletters.recorded.v1"
+
+Handler = Callable[[Envelope[Any]], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler error that retrying cannot fix: the message goes to dead letters at once."""
+
+
+@dataclass(frozen=True)
+class BusAddress:
+    """A parsed ``BUS_URL``."""
+
+    kind: str
+    servers: list[str]
+
+
+def parse_bus_url(url: str) -> BusAddress:
+    """Split ``nats://a:4222,b:4222`` or ``kafka://a:9092,b:9092`` into kind and servers."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("nats", "kafka"):
+        raise ValueError(f"BUS_URL must start with nats:// or kafka://, not {parts.scheme!r}://")
+    hosts = [h for h in parts.netloc.split(",") if h]
+    if not hosts:
+        raise ValueError("BUS_URL names no server")
+    if parts.scheme == "nats":
+        return BusAddress("nats", [f"nats://{h}" for h in hosts])
+    return BusAddress("kafka", hosts)
+
+
+def subject_for(event_type: str) -> str:
+    """The NATS subject (or Kafka topic, without prefix) carrying one event type."""
+    return SUBJECT_PREFIX + event_type
+
+
+@dataclass
+class Bus:
+    """A FastStream broker for one service, with Kravflyt's retry and dead-letter policy."""
+
+    url: str
+    service: str
+    max_attempts: int = 5
+    retry_base_seconds: float = 0.2
+    address: BusAddress = field(init=False)
+    broker: NatsBroker | KafkaBroker = field(init=False)
+    _stream: JStream | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.address = parse_bus_url(self.url)
+        if self.address.kind == "nats":
+            self.broker = NatsBroker(self.address.servers, name=f"kravflyt-{self.service}")
+            self._stream = JStream(
+                STREAM_NAME, subjects=[SUBJECT_PREFIX + ">"], duplicate_window=120.0
+            )
+        else:
+            self.broker = KafkaBroker(
+                self.address.servers,
+                enable_idempotence=True,
+                client_id=f"kravflyt-{self.service}",
+            )
+
+    def subscribe(self, event_type: str, handler: Handler, *, name: str | None = None) -> None:
+        """Deliver every ``event_type`` event to ``handler`` (durable, per this service)."""
+        consumer = name or f"{self.service}.{event_type}"
+
+        async def receive(message: Any = Context("message")) -> None:
+            await self._deliver(consumer, event_type, message.body, message.headers, handler)
+
+        receive.__name__ = "on_" + event_type.replace(".", "_")
+        if isinstance(self.broker, NatsBroker):
+            durable = consumer.replace(".", "_")
+            self.broker.subscriber(
+                subject_for(event_type),
+                stream=self._stream,
+                durable=durable,
+                pull_sub=PullSub(batch_size=50, timeout=1.0),
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+            )(receive)
+        else:
+            self.broker.subscriber(
+                subject_for(event_type),
+                group_id=self.service,
+                auto_commit=False,
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+            )(receive)
+
+    async def start(self) -> None:
+        """Connect, declare the stream and start the subscribers."""
+        await self.broker.start()
+        if isinstance(self.broker, NatsBroker) and not self.broker.subscribers:
+            await self._declare_stream()
+
+    async def _declare_stream(self) -> None:
+        from nats.js.api import StreamConfig
+
+        assert self._stream is not None
+        js = self.broker.config.connection_state.stream  # type: ignore[union-attr]
+        config = StreamConfig(
+            name=STREAM_NAME, subjects=[SUBJECT_PREFIX + ">"], duplicate_window=120.0
+        )
+        try:
+            await js.add_stream(config)
+        except Exception:  # noqa: BLE001 - already exists with the same subjects
+            await js.update_stream(config)
+
+    async def stop(self) -> None:
+        """Stop consuming and close the connection."""
+        await self.broker.stop()
+
+    async def publish(
+        self, event_type: str, body: str | bytes, *, key: str, event_id: UUID, headers: dict[str, str]
+    ) -> None:
+        """Publish one serialised envelope and wait for the broker's acknowledgement."""
+        data = body.encode() if isinstance(body, str) else body
+        all_headers = {**headers, "kravflyt-event-type": event_type, "kravflyt-event-id": str(event_id)}
+        if isinstance(self.broker, NatsBroker):
+            # Nats-Msg-Id lets JetStream drop a republish within its duplicate window.
+            all_headers["Nats-Msg-Id"] = str(event_id)
+            await self.broker.publish(data, subject_for(event_type), headers=all_headers, stream=STREAM_NAME)
+        else:
+            await self.broker.publish(data, subject_for(event_type), key=key.encode(), headers=all_headers)
+
+    async def _deliver(
+        self,
+        consumer: str,
+        event_type: str,
+        body: bytes,
+        headers: dict[str, str],
+        handler: Handler,
+    ) -> None:
+        try:
+            envelope = parse_envelope(body)
+        except (ValidationError, UnknownEventType, ValueError) as error:
+            await self._dead_letter(consumer, event_type, None, "", body, error, attempts=1)
+            return
+        attributes = {
+            "messaging.system": self.address.kind,
+            "messaging.destination.name": subject_for(event_type),
+            "messaging.message.id": str(envelope.id),
+            "messaging.consumer.group.name": self.service,
+        }
+        with consumer_span(f"{subject_for(event_type)} process", headers, attributes):
+            attempts = 0
+            try:
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(self.max_attempts),
+                    wait=wait_exponential(multiplier=self.retry_base_seconds, max=30),
+                    retry=retry_if_not_exception_type(PermanentError),
+                    reraise=True,
+                ):
+                    with attempt:
+                        attempts += 1
+                        await handler(envelope)
+            except Exception as error:  # noqa: BLE001 - every failure ends in dead letters
+                log.exception("handler %s failed for event %s", consumer, envelope.id)
+                await self._dead_letter(
+                    consumer, event_type, envelope.id, envelope.tenant, body, error, attempts
+                )
+
+    async def _dead_letter(
+        self,
+        consumer: str,
+        event_type: str,
+        event_id: UUID | None,
+        tenant: str,
+        body: bytes,
+        error: BaseException,
+        attempts: int,
+    ) -> None:
+        payload = DeadLetterV1(
+            consumer=consumer,
+            event_type=event_type,
+            event_id=event_id,
+            original=body.decode("utf-8", errors="replace"),
+            error_type=type(error).__name__,
+            error_message=_safe_error_text(error),
+            attempts=attempts,
+            failed_at=utc_now(),
+        )
+        envelope = new_envelope(
+            DEAD_LETTER_TYPE,
+            source=self.service,
+            tenant=tenant if len(tenant) == 4 else "0000",
+            subject=str(event_id) if event_id else consumer,
+            payload=payload,
+            occurred_at=payload.failed_at,
+        )
+        with producer_span(f"{subject_for(DEAD_LETTER_TYPE)} publish", {}):
+            await self.publish(
+                DEAD_LETTER_TYPE,
+                envelope.model_dump_json(),
+                key=envelope.subject,
+                event_id=envelope.id,
+                headers=inject_trace_headers(),
+            )
+
+
+def _safe_error_text(error: BaseException) -> str:
+    from runtime.personal_data import mask_identity_numbers
+
+    if isinstance(error, ValidationError):
+        # pydantic echoes input values; list only where and what, never the value itself.
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    return mask_identity_numbers(str(error))[:2000]

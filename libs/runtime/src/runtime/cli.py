@@ -1,0 +1,89 @@
+"""The ``kravflyt`` command: serve, migrate, local tokens, and the local stack (``run``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runtime.service import discover_services
+from runtime.settings import load_settings
+
+app = typer.Typer(help="Kravflyt: in-house collection of municipal claims.", no_args_is_help=True)
+
+LOCAL_DIR_ENV = "KRAVFLYT_LOCAL_DIR"
+
+
+def local_dir() -> Path:
+    """Where ``make run`` keeps its data, keys and logs (``.kravflyt/`` in the repository)."""
+    return Path(os.environ.get(LOCAL_DIR_ENV, ".kravflyt")).resolve()
+
+
+def _service(name: str):  # type: ignore[no-untyped-def]
+    services = discover_services()
+    if name not in services:
+        raise typer.BadParameter(f"unknown service {name!r}; installed: {', '.join(services)}")
+    return services[name]
+
+
+@app.command()
+def serve(
+    service: str,
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
+) -> None:
+    """Run one service: HTTP API, event subscribers and outbox relay in one process."""
+    import uvicorn
+
+    definition = _service(service)
+    settings = load_settings(definition.settings_class, service)
+    application = definition.create_app(settings)
+    uvicorn.run(
+        application,
+        host=host or settings.http_host,
+        port=port or settings.http_port or definition.default_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def migrate(service: str) -> None:
+    """Apply a service's database migrations (Helm runs this as a pre-install hook Job)."""
+    from runtime.migrations import upgrade
+
+    definition = _service(service)
+    settings = load_settings(definition.settings_class, service)
+    upgrade(definition.migrations, settings.database_url)
+    typer.echo(f"{service}: migrations applied")
+
+
+@app.command()
+def token(
+    orgnr: Annotated[str, typer.Option(help="The municipality's organisation number")],
+    scope: Annotated[list[str], typer.Option(help="Scopes to grant")] = ["kravflyt:claims.write", "kravflyt:claims.read"],  # noqa: B006
+    lifetime: Annotated[int, typer.Option(help="Seconds the token is valid")] = 3600,
+) -> None:
+    """Print a signed access token from the local Maskinporten stand-in (for make run)."""
+    from runtime.local_issuer import LocalIssuer
+
+    issuer = LocalIssuer.load_or_create(local_dir() / "issuer")
+    typer.echo(issuer.issue_token(orgnr=orgnr, scopes=scope, lifetime_seconds=lifetime))
+
+
+@app.command()
+def run() -> None:
+    """Start PostgreSQL, NATS and every service locally, seed a demo office, print the URLs."""
+    from runtime.localstack import run_local_stack
+
+    raise typer.Exit(run_local_stack(local_dir()))
+
+
+def main() -> None:
+    """Entry point of the ``kravflyt`` console script."""
+    for name, definition in discover_services().items():
+        if definition.commands is not None:
+            app.add_typer(definition.commands, name=name)
+    app()

@@ -1,0 +1,193 @@
+"""Database plumbing: the async engine, the outbox and inbox tables, and the unit of work.
+
+One message, one transaction: a handler records the event id in the inbox, changes state and
+adds outbox rows inside one ``async with UnitOfWork(...)``; nothing is published from here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from contracts.envelope import new_envelope
+from runtime.telemetry import inject_trace_headers
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock)."""
+    return datetime.now(UTC)
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An asyncpg engine; ``url`` is ``postgresql+asyncpg://…`` (a plain ``postgresql://`` works)."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def outbox_table(metadata: sa.MetaData) -> sa.Table:
+    """The transactional outbox: events waiting for the relay, in commit order by ``id``."""
+    return sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("message_key", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("headers", pg.JSONB, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True)),
+        sa.Index("outbox_unsent", "id", postgresql_where=sa.text("sent_at IS NULL")),
+    )
+
+
+def inbox_table(metadata: sa.MetaData) -> sa.Table:
+    """The inbox: ids of events a consumer has applied, so redelivery changes nothing."""
+    return sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("consumer", sa.Text, primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=True), primary_key=True),
+        sa.Column("event_type", sa.Text, nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+_metadata = sa.MetaData()
+OUTBOX = outbox_table(_metadata)
+INBOX = inbox_table(_metadata)
+
+
+def outbox_row(
+    event_type: str,
+    *,
+    source: str,
+    tenant: str,
+    subject: str,
+    payload: BaseModel,
+    occurred_at: datetime,
+    event_id: UUID | None = None,
+) -> dict[str, Any]:
+    """An outbox row for one event, carrying the current trace context in its headers."""
+    trace = inject_trace_headers()
+    envelope = new_envelope(
+        event_type,
+        source=source,
+        tenant=tenant,
+        subject=subject,
+        payload=payload,
+        occurred_at=occurred_at,
+        id=event_id or uuid4(),
+        traceparent=trace.get("traceparent"),
+        tracestate=trace.get("tracestate"),
+    )
+    return {
+        "event_id": envelope.id,
+        "event_type": event_type,
+        "message_key": subject,
+        "body": envelope.model_dump_json(),
+        "headers": trace,
+        "created_at": occurred_at,
+    }
+
+
+class UnitOfWork:
+    """One database transaction; rolls back unless :meth:`commit` was called.
+
+    ``add_event`` writes outbox rows in the same transaction as the state change;
+    ``first_delivery`` records an inbox entry and tells whether the event is new.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, source: str, clock: Clock = utc_now) -> None:
+        self._engine = engine
+        self.source = source
+        self.clock = clock
+        self._conn: AsyncConnection | None = None
+        self._committed = False
+        self.events: list[dict[str, Any]] = []
+        self.on_commit: list[Callable[[], None]] = []
+
+    @property
+    def conn(self) -> AsyncConnection:
+        """The open connection of this transaction."""
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside 'async with'")
+        return self._conn
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        self._committed = False
+        self.events = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self.conn
+        try:
+            if not self._committed:
+                await conn.rollback()
+        finally:
+            await conn.close()
+            self._conn = None
+
+    async def commit(self) -> None:
+        """Write pending outbox rows and commit; then run the on-commit callbacks."""
+        if self.events:
+            await self.conn.execute(sa.insert(OUTBOX), self.events)
+        await self.conn.commit()
+        self._committed = True
+        for callback in self.on_commit:
+            callback()
+
+    def add_event(
+        self, event_type: str, *, tenant: str, subject: str, payload: BaseModel
+    ) -> UUID:
+        """Queue an event for the outbox of this transaction; returns the event id."""
+        row = outbox_row(
+            event_type,
+            source=self.source,
+            tenant=tenant,
+            subject=subject,
+            payload=payload,
+            occurred_at=self.clock(),
+        )
+        self.events.append(row)
+        return UUID(str(row["event_id"]))
+
+    async def first_delivery(self, consumer: str, event_id: UUID, event_type: str) -> bool:
+        """Record ``event_id`` as applied by ``consumer``; False if it already was."""
+        stmt = (
+            pg.insert(INBOX)
+            .values(
+                consumer=consumer,
+                event_id=event_id,
+                event_type=event_type,
+                applied_at=self.clock(),
+            )
+            .on_conflict_do_nothing()
+            .returning(INBOX.c.event_id)
+        )
+        result = await self.conn.execute(stmt)
+        return result.first() is not None
+
+
+def json_dumps(value: Mapping[str, Any]) -> str:
+    """Compact JSON for JSONB columns written through COPY."""
+    return json.dumps(value, separators=(",", ":"), default=str)

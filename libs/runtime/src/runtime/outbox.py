@@ -1,0 +1,130 @@
+"""The outbox relay: publishes committed outbox rows in order and then marks them sent.
+
+Only one relay per service database works at a time (a PostgreSQL advisory lock held on a
+dedicated connection), so rows go out in ``id`` order. A crash after publishing and before
+marking publishes the row again on restart: at least once, never lost. Consumers' inboxes
+make the repeat harmless, and on NATS the event id doubles as ``Nats-Msg-Id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from runtime.bus import Bus
+from runtime.db import OUTBOX, utc_now
+from runtime.telemetry import producer_span
+
+log = logging.getLogger(__name__)
+
+_LOCK_SQL = sa.text("SELECT pg_try_advisory_lock(hashtext('kravflyt.outbox.relay'))")
+
+
+class OutboxRelay:
+    """Moves outbox rows to the bus; call :meth:`wake` after a commit to skip the poll wait."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        bus: Bus,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self._engine = engine
+        self._bus = bus
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the relay to look for new rows now."""
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the current batch."""
+        self._stopping.set()
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Relay until stopped; waits for the leader lock, survives database and bus errors."""
+        while not self._stopping.is_set():
+            try:
+                async with self._engine.connect() as leader:
+                    if not (await leader.execute(_LOCK_SQL)).scalar():
+                        await leader.rollback()
+                        await self._sleep(self._poll_seconds * 4)
+                        continue
+                    await leader.commit()
+                    await self._relay_as_leader(leader)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - keep relaying after a transient failure
+                log.exception("outbox relay failed; retrying")
+                await self._sleep(1.0)
+
+    async def _relay_as_leader(self, leader: AsyncConnection) -> None:
+        while not self._stopping.is_set():
+            sent = await self.publish_pending()
+            if sent < self._batch_size:
+                await self._sleep(self._poll_seconds)
+            await leader.execute(sa.text("SELECT 1"))
+            await leader.commit()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout=seconds)
+        self._wakeup.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows in id order and mark them sent; returns the count."""
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(OUTBOX)
+                    .where(OUTBOX.c.sent_at.is_(None))
+                    .order_by(OUTBOX.c.id)
+                    .limit(self._batch_size)
+                )
+            ).all()
+            await conn.rollback()
+            published: list[int] = []
+            try:
+                for row in rows:
+                    await self._publish(row._mapping)
+                    published.append(row.id)
+            finally:
+                if published:
+                    await conn.execute(
+                        sa.update(OUTBOX)
+                        .where(OUTBOX.c.id.in_(published))
+                        .values(sent_at=utc_now())
+                    )
+                    await conn.commit()
+        return len(published)
+
+    async def _publish(self, row: Any) -> None:
+        attributes = {
+            "messaging.system": self._bus.address.kind,
+            "messaging.destination.name": row["event_type"],
+            "messaging.message.id": str(row["event_id"]),
+        }
+        from runtime.telemetry import attach_trace_headers
+
+        with attach_trace_headers(row["headers"]):
+            with producer_span(f"{row['event_type']} publish", attributes):
+                from runtime.telemetry import inject_trace_headers
+
+                await self._bus.publish(
+                    row["event_type"],
+                    row["body"],
+                    key=row["message_key"],
+                    event_id=row["event_id"],
+                    headers=inject_trace_headers(),
+                )

@@ -1,0 +1,160 @@
+"""What a service is to the runtime: its definition (found by entry point) and its plumbing.
+
+Each service package exposes ``SERVICE = ServiceDefinition(...)`` and registers it under the
+``kravflyt.services`` entry-point group; the runtime never imports a service by name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+
+from runtime.bus import Bus
+from runtime.db import Clock, UnitOfWork, create_engine, utc_now
+from runtime.logging import configure_logging
+from runtime.outbox import OutboxRelay
+from runtime.problems import install_problem_handlers
+from runtime.settings import ServiceSettings
+from runtime.telemetry import configure_telemetry, instrument_fastapi
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """How to configure, migrate, serve and seed one service."""
+
+    name: str
+    default_port: int
+    settings_class: type[ServiceSettings]
+    create_app: Callable[[Any], FastAPI]
+    migrations: Path
+    seed_demo: Callable[[Any, Path], Awaitable[None]] | None = None
+    commands: Any = None  # an optional typer.Typer mounted as ``kravflyt <name> ...``
+
+
+def discover_services() -> dict[str, ServiceDefinition]:
+    """Every installed service, by name, in a stable order."""
+    found: dict[str, ServiceDefinition] = {}
+    for entry in sorted(entry_points(group="kravflyt.services"), key=lambda e: e.name):
+        definition = entry.load()
+        found[definition.name] = definition
+    return found
+
+
+@dataclass
+class Runtime:
+    """The shared plumbing of one service process: database, bus, outbox relay."""
+
+    settings: ServiceSettings
+    clock: Clock = utc_now
+    engine: Any = field(init=False)
+    bus: Bus = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.engine = create_engine(s.database_url, pool_size=s.db_pool_size)
+        self.bus = Bus(
+            s.bus_url,
+            s.service,
+            max_attempts=s.consumer_max_attempts,
+            retry_base_seconds=s.consumer_retry_base_seconds,
+        )
+        self.relay = OutboxRelay(
+            self.engine, self.bus, batch_size=s.relay_batch_size, poll_seconds=s.relay_poll_seconds
+        )
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work whose commit wakes the relay."""
+        uow = UnitOfWork(self.engine, source=self.settings.service, clock=self.clock)
+        uow.on_commit.append(self.relay.wake)
+        return uow
+
+    async def start(self) -> None:
+        """Connect the bus, start subscribers and (if enabled) the outbox relay."""
+        await self.bus.start()
+        if self.settings.relay_enabled:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+
+    async def stop(self) -> None:
+        """Stop the relay and the bus, then close the pool."""
+        self.relay.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(task, timeout=5)
+        await self.bus.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """``ok`` or the failure for each dependency."""
+        checks: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            checks["database"] = type(error).__name__
+        try:
+            checks["bus"] = "ok" if await self.bus.broker.ping(timeout=2.0) else "unreachable"
+        except Exception as error:  # noqa: BLE001 - reported, not raised
+            checks["bus"] = type(error).__name__
+        return checks
+
+
+def health_router(runtime: Runtime) -> APIRouter:
+    """``/health/live`` (the process answers) and ``/health/ready`` (database and bus)."""
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/ready")
+    async def ready() -> JSONResponse:
+        checks = await runtime.readiness()
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    return router
+
+
+def service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    version: str = "0.1.0",
+    routers: Sequence[APIRouter] = (),
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app with health, RFC 9457 problems, tracing, and the runtime's lifecycle."""
+    configure_logging(runtime.settings.service, runtime.settings.log_level)
+    configure_telemetry(runtime.settings.service)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    instrument_fastapi(app)
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,58 @@
+"""Typed settings shared by every service, read from ``KRAVFLYT_*`` environment variables.
+
+A field ``database_url`` of service ``intake`` is read from ``KRAVFLYT_INTAKE_DATABASE_URL``
+first and ``KRAVFLYT_DATABASE_URL`` second, so one environment can configure all services
+while each can still be pointed at its own database.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TypeVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; a service subclasses it to add its own."""
+
+    model_config = SettingsConfigDict(env_prefix="KRAVFLYT_", extra="ignore")
+
+    service: str = ""
+    database_url: str = "postgresql+asyncpg://postgres@/kravflyt?host=/tmp"
+    bus_url: str = "nats://127.0.0.1:4222"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    public_base_url: str = ""
+
+    pseudonym_key: str = Field(default="", repr=False)
+    sealing_keys: str = Field(default="", repr=False)
+    sealing_active_key_id: str = "k1"
+
+    auth_issuer: str = "http://localhost/maskinporten-local"
+    auth_audience: str = "kravflyt"
+    auth_jwks_url: str = ""
+
+    relay_enabled: bool = True
+    relay_batch_size: int = 500
+    relay_poll_seconds: float = 0.5
+    consumer_max_attempts: int = 5
+    consumer_retry_base_seconds: float = 0.2
+    db_pool_size: int = 10
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def load_settings(cls: type[SettingsT], service: str) -> SettingsT:
+    """Build settings for ``service``: ``KRAVFLYT_<SERVICE>_<FIELD>`` wins over ``KRAVFLYT_<FIELD>``."""
+    prefix = f"KRAVFLYT_{service.upper()}_"
+    overrides: dict[str, str] = {}
+    for name in cls.model_fields:
+        value = os.environ.get(prefix + name.upper())
+        if value is not None:
+            overrides[name] = value
+    overrides["service"] = service
+    return cls(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Intake's pure domain: claim validation and adjustments (stdlib and rules only)."""

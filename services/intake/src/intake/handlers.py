@@ -1,0 +1,349 @@
+"""Intake's use cases; the HTTP API and the bus subscriber both end here.
+
+Each handler is one transaction: idempotency or inbox record, state change and outbox rows
+commit together, so a claim is never booked twice and no event is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from contracts.claims import ClaimSubmittedV1
+from contracts.envelope import Envelope
+from intake import db
+from intake.domain.adjustments import adjust
+from intake.domain.claims import (
+    ClaimDraft,
+    ValidClaim,
+    repeated_invoice_numbers,
+    validate_claim,
+)
+from intake.domain.errors import ClaimProblem, IntakeError, problem
+from intake.mapping import (
+    adjusted_event,
+    draft_from_submitted,
+    registered_event,
+    rejected_event,
+)
+from rules.calendar import oslo_today
+from runtime.db import UnitOfWork
+from runtime.personal_data import (
+    PersonalDataKeys,
+    SealError,
+    debtor_ref,
+    decrypt_from_municipality,
+    seal,
+)
+
+SUBMITTED_CONSUMER = "intake.claims.submitted.v1"
+_INSERT_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Office-wide limits on what intake accepts."""
+
+    max_principal_ore: int
+    max_batch: int
+
+
+@dataclass
+class ItemResult:
+    """The outcome for one submitted claim."""
+
+    index: int
+    claim: dict[str, Any] | None = None
+    problems: list[ClaimProblem] = field(default_factory=list)
+    already_registered: bool = False
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response recorded under an idempotency key, replayed on a retry."""
+
+    status_code: int
+    body: Any
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """What an idempotency key is bound to: a retry must send exactly the same request."""
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
+async def reserve_idempotency_key(
+    uow: UnitOfWork, client: str, key: str, fingerprint: str
+) -> StoredResponse | None:
+    """Claim ``key`` for this transaction, or return the response stored under it."""
+    inserted = await uow.conn.execute(
+        pg.insert(db.idempotency_key)
+        .values(client=client, key=key, request_hash=fingerprint, created_at=uow.clock())
+        .on_conflict_do_nothing()
+        .returning(db.idempotency_key.c.key)
+    )
+    if inserted.first() is not None:
+        return None
+    row = (
+        await uow.conn.execute(
+            sa.select(db.idempotency_key).where(
+                db.idempotency_key.c.client == client, db.idempotency_key.c.key == key
+            )
+        )
+    ).one()
+    if row.request_hash != fingerprint:
+        raise IntakeError(problem("request.idempotency_key_reused"))
+    return StoredResponse(row.status_code, row.response)
+
+
+async def save_idempotent_response(
+    uow: UnitOfWork, client: str, key: str, response: StoredResponse
+) -> None:
+    """Store the response of the request that reserved ``key`` (same transaction)."""
+    await uow.conn.execute(
+        sa.update(db.idempotency_key)
+        .where(db.idempotency_key.c.client == client, db.idempotency_key.c.key == key)
+        .values(status_code=response.status_code, response=response.body)
+    )
+
+
+async def register_claims(
+    uow: UnitOfWork,
+    items: list[ClaimDraft | list[ClaimProblem]],
+    *,
+    tenant: str,
+    keys: PersonalDataKeys,
+    limits: Limits,
+    source: str,
+    source_event_id: UUID | None = None,
+    lenient_duplicates: bool = False,
+) -> list[ItemResult]:
+    """Validate and book claims of ``tenant``; every refused claim is recorded and announced.
+
+    Runs inside the caller's unit of work (which commits). With ``lenient_duplicates`` an
+    identical resubmission of a registered invoice is reported as already registered.
+    """
+    municipalities = await db.municipalities(uow.conn)
+    today = oslo_today(uow.clock())
+    results = [ItemResult(i) for i in range(len(items))]
+    candidates: dict[int, ValidClaim] = {}
+    drafts = [(i, d) for i, d in enumerate(items) if isinstance(d, ClaimDraft)]
+    repeated = repeated_invoice_numbers([d.invoice_number for _, d in drafts])
+    for position, (index, draft) in enumerate(drafts):
+        outcome = _check(draft, tenant, municipalities, today, limits)
+        if position in repeated and not isinstance(outcome, list):
+            outcome = [problem("claim.invoice_number_repeated", field="invoice_number")]
+        if isinstance(outcome, list):
+            results[index].problems = outcome
+        else:
+            candidates[index] = outcome
+    for index, item in enumerate(items):
+        if isinstance(item, list):
+            results[index].problems = item
+    await _book_candidates(uow, candidates, results, keys, source, lenient_duplicates)
+    await _record_rejections(uow, items, results, tenant, source, source_event_id)
+    return results
+
+
+def _check(
+    draft: ClaimDraft,
+    tenant: str,
+    municipalities: dict[str, Any],
+    today: date,
+    limits: Limits,
+) -> ValidClaim | list[ClaimProblem]:
+    if draft.municipality != tenant and draft.municipality in municipalities:
+        return [problem("claim.municipality_not_permitted", field="municipality")]
+    municipality = municipalities.get(draft.municipality)
+    return validate_claim(
+        draft, municipality, today=today, max_principal_ore=limits.max_principal_ore
+    )
+
+
+async def _book_candidates(
+    uow: UnitOfWork,
+    candidates: dict[int, ValidClaim],
+    results: list[ItemResult],
+    keys: PersonalDataKeys,
+    source: str,
+    lenient_duplicates: bool,
+) -> None:
+    rows: dict[int, dict[str, Any]] = {}
+    now = uow.clock()
+    for index, valid in candidates.items():
+        rows[index] = _claim_row(valid, keys, source, now)
+    inserted: set[UUID] = set()
+    ordered = list(rows.items())
+    for start in range(0, len(ordered), _INSERT_CHUNK):
+        chunk = [row for _, row in ordered[start : start + _INSERT_CHUNK]]
+        result = await uow.conn.execute(
+            pg.insert(db.claim).values(chunk).on_conflict_do_nothing().returning(db.claim.c.id)
+        )
+        inserted.update(r.id for r in result)
+    duplicates = [index for index, row in rows.items() if row["id"] not in inserted]
+    existing = await _existing(uow, [rows[i] for i in duplicates])
+    for index, row in rows.items():
+        if row["id"] in inserted:
+            results[index].claim = row
+            uow.add_event(
+                "claims.registered.v1",
+                tenant=row["municipality"],
+                subject=str(row["id"]),
+                payload=registered_event(row),
+            )
+            continue
+        earlier = existing.get(row["invoice_number"])
+        if lenient_duplicates and earlier is not None and _same_claim(earlier, row):
+            results[index].claim = dict(earlier._mapping)
+            results[index].already_registered = True
+        else:
+            results[index].problems = [
+                problem("claim.invoice_number_duplicate", field="invoice_number")
+            ]
+
+
+async def _existing(uow: UnitOfWork, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    if not rows:
+        return {}
+    return await db.existing_invoice_numbers(
+        uow.conn, rows[0]["municipality"], [r["invoice_number"] for r in rows]
+    )
+
+
+def _same_claim(earlier: Any, row: dict[str, Any]) -> bool:
+    fields = ("claim_type", "debtor_ref", "original_principal_ore", "issue_date", "due_date")
+    return all(getattr(earlier, f) == row[f] for f in fields)
+
+
+def _claim_row(valid: ValidClaim, keys: PersonalDataKeys, source: str, now: Any) -> dict[str, Any]:
+    d = valid.draft
+    return {
+        "id": uuid4(),
+        "municipality": d.municipality,
+        "invoice_number": d.invoice_number,
+        "claim_type": d.claim_type,
+        "debtor_ref": debtor_ref(keys, valid.debtor_number),
+        "debtor_sealed": seal(keys, valid.debtor_number),
+        "debtor_kind": valid.debtor_kind,
+        "debtor_name": d.debtor_name.strip(),
+        "debtor_address": d.debtor_address,
+        "original_principal_ore": d.principal_ore,
+        "principal_ore": d.principal_ore,
+        "issue_date": d.issue_date,
+        "due_date": d.due_date,
+        "original_kid": d.original_kid,
+        "description": d.description,
+        "property": d.property,
+        "status": "open",
+        "source": source,
+        "registered_at": now,
+    }
+
+
+async def _record_rejections(
+    uow: UnitOfWork,
+    items: list[ClaimDraft | list[ClaimProblem]],
+    results: list[ItemResult],
+    tenant: str,
+    source: str,
+    source_event_id: UUID | None,
+) -> None:
+    now = uow.clock()
+    rows = []
+    for result in results:
+        if not result.problems:
+            continue
+        item = items[result.index]
+        invoice = item.invoice_number if isinstance(item, ClaimDraft) else None
+        payload = rejected_event(tenant, invoice, result.problems, now, source_event_id)
+        rows.append(
+            {
+                "municipality": tenant,
+                "invoice_number": invoice,
+                "source": source,
+                "problems": [p.model_dump() for p in payload.problems],
+                "rejected_at": now,
+            }
+        )
+        uow.add_event(
+            "claims.rejected.v1",
+            tenant=tenant,
+            subject=invoice or str(source_event_id or uuid4()),
+            payload=payload,
+        )
+    if rows:
+        await uow.conn.execute(sa.insert(db.rejection), rows)
+
+
+async def register_submitted(
+    uow: UnitOfWork,
+    envelope: Envelope[Any],
+    *,
+    keys: PersonalDataKeys,
+    submission_key_pem: bytes,
+    limits: Limits,
+) -> ItemResult | None:
+    """Apply one ``claims.submitted.v1`` event once; None if it was applied before."""
+    payload: ClaimSubmittedV1 = envelope.payload
+    if not await uow.first_delivery(SUBMITTED_CONSUMER, envelope.id, envelope.type):
+        return None
+    item: ClaimDraft | list[ClaimProblem]
+    try:
+        debtor_id = decrypt_from_municipality(submission_key_pem, payload.debtor_identity_jwe)
+        item = draft_from_submitted(payload, envelope.tenant, debtor_id)
+    except SealError:
+        item = [problem("claim.debtor_unreadable", field="debtor_identity_jwe")]
+    [result] = await register_claims(
+        uow,
+        [item],
+        tenant=envelope.tenant,
+        keys=keys,
+        limits=limits,
+        source="bus",
+        source_event_id=envelope.id,
+        lenient_duplicates=True,
+    )
+    return result
+
+
+async def adjust_claim(
+    uow: UnitOfWork,
+    claim_id: UUID,
+    *,
+    tenant: str,
+    kind: str,
+    amount_ore: int | None,
+    reason_code: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Record a credit note, cancellation or write-off and announce it."""
+    current = await db.claim_by_id(uow.conn, claim_id, tenant, lock=True)
+    if current is None:
+        raise IntakeError(problem("claim.not_found"))
+    outcome = adjust(current.status, current.principal_ore, kind, amount_ore)
+    row = {
+        "id": uuid4(),
+        "claim_id": claim_id,
+        "kind": kind,
+        "amount_ore": outcome.amount_ore,
+        "principal_before_ore": outcome.principal_before_ore,
+        "principal_after_ore": outcome.principal_after_ore,
+        "reason_code": reason_code,
+        "reason": reason,
+        "adjusted_at": uow.clock(),
+    }
+    await uow.conn.execute(sa.insert(db.adjustment).values(row))
+    await uow.conn.execute(
+        sa.update(db.claim)
+        .where(db.claim.c.id == claim_id)
+        .values(principal_ore=outcome.principal_after_ore, status=outcome.status_after)
+    )
+    uow.add_event(
+        "claims.adjusted.v1", tenant=tenant, subject=str(claim_id), payload=adjusted_event(row)
+    )
+    return row

@@ -1,0 +1,40 @@
+"""Intake as the runtime sees it (registered under the ``kravflyt.services`` entry point)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from intake.bootstrap import create_app
+from intake.config import IntakeSettings
+from intake.office import DEMO_OFFICE, load_office
+from runtime.service import ServiceDefinition
+from runtime.settings import load_settings
+
+commands = typer.Typer(help="Intake: the claim register.", no_args_is_help=True)
+
+
+@commands.command("load-office")
+def load_office_command(path: Path = typer.Argument(DEMO_OFFICE)) -> None:  # noqa: B008
+    """Load the office's municipalities and their claim types from a YAML file."""
+    settings = load_settings(IntakeSettings, "intake")
+    loaded = asyncio.run(load_office(settings.database_url, path))
+    typer.echo(f"intake: {len(loaded)} municipalities loaded")
+
+
+async def seed_demo(settings: IntakeSettings, _: Path) -> None:
+    """First start of make run: the demo office's three municipalities."""
+    await load_office(settings.database_url, DEMO_OFFICE)
+
+
+SERVICE = ServiceDefinition(
+    name="intake",
+    default_port=8001,
+    settings_class=IntakeSettings,
+    create_app=create_app,
+    migrations=Path(__file__).with_name("migrations"),
+    seed_demo=seed_demo,
+    commands=commands,
+)
