@@ -1,0 +1,156 @@
+"""Intake on the bus: a real NATS JetStream server, real subscribers, the outbox relay."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from bus_helpers import collect, publish_raw
+from intake_factories import claim_body, fodselsnummer
+
+from contracts.claims import ClaimSubmittedV1
+from contracts.envelope import new_envelope
+from runtime.personal_data import encrypt_for_office
+
+
+def submitted_event(intake, tenant: str = "3301", event_id: uuid.UUID | None = None, **overrides: Any) -> bytes:
+    """A claims.submitted.v1 envelope as a municipality's integration publishes it."""
+    jwk = intake.app.state.container.submission_public_jwk
+    today = date.today()
+    fields: dict[str, Any] = {
+        "invoice_number": f"BUS-{uuid.uuid4().hex[:10]}",
+        "claim_type": "sfo",
+        "debtor_identity_jwe": encrypt_for_office(jwk, fodselsnummer()),
+        "debtor_name": "Ola Nordmann",
+        "principal_ore": 150000,
+        "issue_date": today - timedelta(days=40),
+        "due_date": today - timedelta(days=20),
+        "description": "SFO september",
+    }
+    fields.update(overrides)
+    envelope = new_envelope(
+        "claims.submitted.v1",
+        source="municipality-3301",
+        tenant=tenant,
+        subject=fields["invoice_number"],
+        payload=ClaimSubmittedV1(**fields),
+        occurred_at=datetime.now(UTC),
+        id=event_id,
+    )
+    return envelope.model_dump_json().encode()
+
+
+def invoice_of(body: bytes) -> str:
+    return json.loads(body)["payload"]["invoice_number"]
+
+
+async def claim_rows(intake, invoice: str) -> int:
+    async with intake.app.state.container.runtime.engine.connect() as conn:
+        query = sa.text("SELECT count(*) FROM claim WHERE invoice_number = :n")
+        return (await conn.execute(query, {"n": invoice})).scalar_one()
+
+
+async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_nats(intake, nats_url):
+    body = claim_body()
+
+    response = await intake.client.post("/v1/claims", json=body, headers=intake.token())
+    events = await collect(
+        nats_url, "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == body["invoice_number"], expect=1,
+    )
+
+    assert response.status_code == 201
+    assert len(events) == 1
+    assert events[0]["subject"] == response.json()["id"]
+    assert events[0]["tenant"] == "3301"
+    assert events[0]["payload"]["debtor_ref"] == response.json()["debtor"]["ref"]
+
+
+async def test_a_claim_published_as_submitted_yields_exactly_one_registered_event(intake, nats_url):
+    body = submitted_event(intake)
+
+    await publish_raw(nats_url, "claims.submitted.v1", body)
+    events = await collect(
+        nats_url, "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body), expect=1,
+    )
+
+    assert len(events) == 1
+    assert events[0]["payload"]["principal_ore"] == 150000
+    assert await claim_rows(intake, invoice_of(body)) == 1
+
+
+async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, nats_url):
+    good = submitted_event(intake)
+    bad = submitted_event(intake, principal_ore=-5)
+
+    # No Nats-Msg-Id: the server stores both copies, so intake really receives each twice.
+    for body in (good, bad, good, bad):
+        await publish_raw(nats_url, "claims.submitted.v1", body)
+    registered = await collect(
+        nats_url, "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(good), expect=1, settle=2.0,
+    )
+    rejected = await collect(
+        nats_url, "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(bad), expect=1, settle=0.5,
+    )
+
+    assert len(registered) == 1
+    # A rejection is not idempotent by itself: only the inbox stops the second one.
+    assert len(rejected) == 1
+    assert await claim_rows(intake, invoice_of(good)) == 1
+
+
+async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_again(intake, nats_url):
+    first = submitted_event(intake)
+    again = json.loads(first)
+    again["id"] = str(uuid.uuid4())
+
+    await publish_raw(nats_url, "claims.submitted.v1", first)
+    await publish_raw(nats_url, "claims.submitted.v1", json.dumps(again).encode())
+    registered = await collect(
+        nats_url, "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(first), expect=1, settle=2.0,
+    )
+    rejected = await collect(
+        nats_url, "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(first), expect=0, settle=0.5,
+    )
+
+    assert len(registered) == 1
+    assert rejected == []
+    assert await claim_rows(intake, invoice_of(first)) == 1
+
+
+async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_its_reason(intake, nats_url):
+    body = submitted_event(intake, principal_ore=0)
+
+    await publish_raw(nats_url, "claims.submitted.v1", body)
+    rejected = await collect(
+        nats_url, "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body), expect=1,
+    )
+
+    assert len(rejected) == 1
+    assert [p["code"] for p in rejected[0]["payload"]["problems"]] == ["claim.amount_not_positive"]
+    assert rejected[0]["payload"]["source_event_id"] == json.loads(body)["id"]
+    assert await claim_rows(intake, invoice_of(body)) == 0
+
+
+async def test_an_unreadable_message_ends_in_dead_letters_with_the_reason(intake, nats_url):
+    marker = uuid.uuid4().hex
+
+    await publish_raw(nats_url, "claims.submitted.v1", b'{"type": "claims.submitted.v1", "junk": "' + marker.encode() + b'"}')
+    letters = await collect(
+        nats_url, "deadletters.recorded.v1",
+        lambda e: marker in e["payload"]["original"], expect=1,
+    )
+
+    assert len(letters) == 1
+    assert letters[0]["payload"]["consumer"] == "intake.claims.submitted.v1"
+    assert letters[0]["payload"]["error_type"] == "ValidationError"
+    assert "payload" in letters[0]["payload"]["error_message"]
