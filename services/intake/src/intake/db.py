@@ -22,7 +22,7 @@ municipality = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("orgnr", sa.String(9), nullable=False, unique=True),
     sa.Column("claim_types", pg.ARRAY(sa.Text), nullable=False),
-    sa.Column("served", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("served", sa.Boolean, nullable=False, server_default=sa.text("true")),
     sa.Column("merged_into", sa.String(4)),
 )
 
