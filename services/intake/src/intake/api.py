@@ -4,7 +4,7 @@
 import json
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from intake import db
-from intake.bootstrap import Container
 from intake.domain.errors import REASONS, ClaimProblem, IntakeError, problem
 from intake.handlers import (
     ItemResult,
@@ -26,6 +25,10 @@ from intake.handlers import (
 from intake.mapping import claim_resource, parse_claim, problem_json
 from runtime.auth import Principal, requires_scope
 from runtime.problems import Problem, problem_body, problem_response
+
+if TYPE_CHECKING:
+    from intake.bootstrap import Container
+
 
 WRITE = "kravflyt:claims.write"
 READ = "kravflyt:claims.read"
@@ -66,7 +69,7 @@ def install_error_handler(app: FastAPI) -> None:
     app.add_exception_handler(IntakeError, on_intake_error)
 
 
-def build_router(c: Container) -> APIRouter:
+def build_router(c: "Container") -> APIRouter:
     """The ``/v1`` routes of intake, bound to one container."""
     router = APIRouter(prefix="/v1", tags=["claims"])
     writer = Depends(requires_scope(c.verifier, WRITE))

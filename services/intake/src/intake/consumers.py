@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contracts.envelope import Envelope
-from intake.bootstrap import Container
 from intake.handlers import register_submitted
+
+
+if TYPE_CHECKING:
+    from intake.bootstrap import Container
 
 
 def subscribe(c: Container) -> None:
