@@ -17,7 +17,8 @@ bench: env
 lint: env
 	@$(VENV)/ruff check .
 	@$(VENV)/ruff format --check .
-	@$(VENV)/mypy libs/rules/src libs/contracts/src libs/runtime/src
+	@$(VENV)/mypy --strict libs/rules/src libs/contracts/src libs/runtime/src
+	@$(VENV)/mypy services/intake/src
 	@$(VENV)/lint-imports
 
 clean:

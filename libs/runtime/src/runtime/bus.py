@@ -21,7 +21,12 @@ from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.nats import JStream, NatsBroker, PullSub
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, retry_if_not_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from contracts.envelope import Envelope, new_envelope, parse_envelope
 from contracts.operations import DeadLetterV1
@@ -115,7 +120,7 @@ class Bus:
             self.broker.subscriber(
                 subject_for(event_type),
                 group_id=self.service,
-                auto_commit=False,
+                # Offsets are committed only after the handler returned (or dead-lettered).
                 ack_policy=AckPolicy.NACK_ON_ERROR,
             )(receive)
 
@@ -129,7 +134,7 @@ class Bus:
         from nats.js.api import StreamConfig
 
         assert self._stream is not None
-        js = self.broker.config.connection_state.stream  # type: ignore[union-attr]
+        js = self.broker.config.connection_state.stream
         config = StreamConfig(
             name=STREAM_NAME, subjects=[SUBJECT_PREFIX + ">"], duplicate_window=120.0
         )
@@ -143,17 +148,31 @@ class Bus:
         await self.broker.stop()
 
     async def publish(
-        self, event_type: str, body: str | bytes, *, key: str, event_id: UUID, headers: dict[str, str]
+        self,
+        event_type: str,
+        body: str | bytes,
+        *,
+        key: str,
+        event_id: UUID,
+        headers: dict[str, str],
     ) -> None:
         """Publish one serialised envelope and wait for the broker's acknowledgement."""
         data = body.encode() if isinstance(body, str) else body
-        all_headers = {**headers, "kravflyt-event-type": event_type, "kravflyt-event-id": str(event_id)}
+        all_headers = {
+            **headers,
+            "kravflyt-event-type": event_type,
+            "kravflyt-event-id": str(event_id),
+        }
         if isinstance(self.broker, NatsBroker):
             # Nats-Msg-Id lets JetStream drop a republish within its duplicate window.
             all_headers["Nats-Msg-Id"] = str(event_id)
-            await self.broker.publish(data, subject_for(event_type), headers=all_headers, stream=STREAM_NAME)
+            await self.broker.publish(
+                data, subject_for(event_type), headers=all_headers, stream=STREAM_NAME
+            )
         else:
-            await self.broker.publish(data, subject_for(event_type), key=key.encode(), headers=all_headers)
+            await self.broker.publish(
+                data, subject_for(event_type), key=key.encode(), headers=all_headers
+            )
 
     async def _deliver(
         self,

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from runtime.bus import Bus
 from runtime.db import OUTBOX, utc_now
-from runtime.telemetry import producer_span
+from runtime.telemetry import attach_trace_headers, inject_trace_headers, producer_span
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +115,15 @@ class OutboxRelay:
             "messaging.destination.name": row["event_type"],
             "messaging.message.id": str(row["event_id"]),
         }
-        from runtime.telemetry import attach_trace_headers
-
-        with attach_trace_headers(row["headers"]):
-            with producer_span(f"{row['event_type']} publish", attributes):
-                from runtime.telemetry import inject_trace_headers
-
-                await self._bus.publish(
-                    row["event_type"],
-                    row["body"],
-                    key=row["message_key"],
-                    event_id=row["event_id"],
-                    headers=inject_trace_headers(),
-                )
+        # The span continues the trace of the request that wrote the row.
+        with (
+            attach_trace_headers(row["headers"]),
+            producer_span(f"{row['event_type']} publish", attributes),
+        ):
+            await self._bus.publish(
+                row["event_type"],
+                row["body"],
+                key=row["message_key"],
+                event_id=row["event_id"],
+                headers=inject_trace_headers(),
+            )
