@@ -154,3 +154,17 @@ async def test_an_unreadable_message_ends_in_dead_letters_with_the_reason(intake
     assert letters[0]["payload"]["consumer"] == "intake.claims.submitted.v1"
     assert letters[0]["payload"]["error_type"] == "ValidationError"
     assert "payload" in letters[0]["payload"]["error_message"]
+
+
+async def test_the_trace_of_the_http_request_continues_in_the_registered_event(intake, nats_url):
+    trace_id = uuid.uuid4().hex
+    body = claim_body()
+    headers = {**intake.token(), "traceparent": f"00-{trace_id}-{'1' * 16}-01"}
+
+    await intake.client.post("/v1/claims", json=body, headers=headers)
+    events = await collect(
+        nats_url, "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == body["invoice_number"], expect=1,
+    )
+
+    assert events[0]["traceparent"].split("-")[1] == trace_id
