@@ -1,0 +1,43 @@
+"""Health endpoints report the database and the bus honestly."""
+
+from __future__ import annotations
+
+import httpx
+
+from runtime.service import Runtime, service_app
+from runtime.settings import ServiceSettings
+
+
+def settings(database_url: str, bus_url: str) -> ServiceSettings:
+    return ServiceSettings(service="healthtest", database_url=database_url, bus_url=bus_url, relay_enabled=False)
+
+
+async def get(app, path: str) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        return await client.get(path)
+
+
+async def test_ready_is_ok_when_database_and_bus_answer(fresh_database, nats_url):
+    runtime = Runtime(settings(fresh_database("health"), nats_url))
+    app = service_app(runtime, title="t")
+    await runtime.start()
+
+    live, ready = await get(app, "/health/live"), await get(app, "/health/ready")
+    await runtime.stop()
+
+    assert live.status_code == 200
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "bus": "ok"}
+
+
+async def test_ready_is_unavailable_when_the_database_is_gone(postgres, nats_url):
+    runtime = Runtime(settings(postgres.url("no_such_database"), nats_url))
+    app = service_app(runtime, title="t")
+    await runtime.start()
+
+    ready = await get(app, "/health/ready")
+    await runtime.stop()
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] != "ok"
+    assert ready.json()["checks"]["bus"] == "ok"
