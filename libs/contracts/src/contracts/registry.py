@@ -4,7 +4,29 @@ from pydantic import BaseModel
 
 from contracts.base import EventPayload
 from contracts.claims import ClaimAdjustedV1, ClaimRegisteredV1, ClaimRejectedV1, ClaimSubmittedV1
+from contracts.dunning import (
+    CaseClosedV1,
+    CaseOpenedV1,
+    CasePausedV1,
+    CaseResumedV1,
+    CaseStepTakenV1,
+    FeeChargedV1,
+    FeeReversedV1,
+    NoticeRequestedV1,
+    PlanAgreedV1,
+)
+from contracts.notices import NoticeDeliveredV1, NoticeFailedV1
 from contracts.operations import DeadLetterV1
+from contracts.payments import (
+    AccountOpenedV1,
+    BalanceChangedV1,
+    InstalmentMissedV1,
+    PaymentAllocatedV1,
+    PaymentReceivedV1,
+    PaymentUnmatchedV1,
+    SettlementCreatedV1,
+)
+from contracts.requests import DeferralRequestedV1, DisputeRaisedV1, PlanRequestedV1
 
 _PAYLOADS: tuple[type[EventPayload], ...] = (
     ClaimSubmittedV1,
@@ -12,6 +34,27 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     ClaimRejectedV1,
     ClaimAdjustedV1,
     DeadLetterV1,
+    AccountOpenedV1,
+    BalanceChangedV1,
+    PaymentReceivedV1,
+    PaymentAllocatedV1,
+    PaymentUnmatchedV1,
+    SettlementCreatedV1,
+    InstalmentMissedV1,
+    CaseOpenedV1,
+    CaseStepTakenV1,
+    CasePausedV1,
+    CaseResumedV1,
+    CaseClosedV1,
+    PlanAgreedV1,
+    FeeChargedV1,
+    FeeReversedV1,
+    NoticeRequestedV1,
+    NoticeDeliveredV1,
+    NoticeFailedV1,
+    PlanRequestedV1,
+    DeferralRequestedV1,
+    DisputeRaisedV1,
 )
 
 EVENTS: dict[str, type[BaseModel]] = {model.EVENT_TYPE: model for model in _PAYLOADS}
