@@ -27,11 +27,14 @@ __all__ = [
     "ForbiddenError",
     "JwksUnavailableError",
     "Principal",
+    "StaffPrincipal",
     "TokenVerifier",
     "bearer_principal",
     "bearer_token",
     "require_scope",
+    "requires_role",
     "requires_scope",
+    "staff_principal",
 ]
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "ES256")
@@ -44,9 +47,11 @@ TOKEN_EXPIRED = "auth.token_expired"  # noqa: S105 (an error code)
 WRONG_AUDIENCE = "auth.wrong_audience"
 WRONG_ISSUER = "auth.wrong_issuer"
 SCOPE_MISSING = "auth.scope_missing"
+ROLE_MISSING = "auth.role_missing"
 JWKS_UNAVAILABLE = "auth.jwks_unavailable"
 
 _ORGNR = re.compile(r"[0-9]{9}")
+_KOMMUNENUMMER = re.compile(r"[0-9]{4}")
 
 
 class AuthError(Exception):
@@ -154,6 +159,10 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         """Return the token's principal or raise AuthError (JwksUnavailableError if no keys)."""
+        return _principal(self.verify_claims(token))
+
+    def verify_claims(self, token: str) -> dict[str, Any]:
+        """The token's claims after checking signature, issuer, audience and lifetime."""
         if not token:
             raise AuthError(TOKEN_MISSING, "No bearer token was given.")
         try:
@@ -185,7 +194,7 @@ class TokenVerifier:
             raise AuthError(WRONG_ISSUER, "The token comes from an unknown issuer.") from None
         except jwt.InvalidTokenError as error:
             raise AuthError(TOKEN_INVALID, f"The token is not valid: {error}") from None
-        return _principal(claims)
+        return claims
 
     def _signing_key(self, kid: str) -> PyJWK:
         try:
@@ -215,6 +224,52 @@ def _principal(claims: dict[str, Any]) -> Principal:
     if not isinstance(scope, str):
         raise AuthError(TOKEN_INVALID, "The token's scope claim is not a string.")
     return Principal(client_id=client_id, orgnr=orgnr, scopes=frozenset(scope.split()))
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A caseworker from the office's identity provider: roles and the municipalities served."""
+
+    subject: str
+    name: str
+    roles: frozenset[str]
+    municipalities: frozenset[str]
+
+    def serves(self, kommunenummer: str) -> bool:
+        """Whether this caseworker may see and act on the municipality's cases."""
+        return kommunenummer in self.municipalities
+
+
+def staff_principal(claims: dict[str, Any]) -> StaffPrincipal:
+    """Read a staff token's `sub`, `name`, `roles` and `municipalities` claims."""
+    subject = claims.get("sub")
+    roles = claims.get("roles", [])
+    municipalities = claims.get("municipalities", [])
+    if not isinstance(subject, str) or not subject:
+        raise AuthError(TOKEN_INVALID, "The staff token has no subject.")
+    if not isinstance(roles, list) or not isinstance(municipalities, list):
+        raise AuthError(TOKEN_INVALID, "The staff token's roles or municipalities are not lists.")
+    if not all(isinstance(m, str) and _KOMMUNENUMMER.fullmatch(m) for m in municipalities):
+        raise AuthError(TOKEN_INVALID, "The staff token names an invalid municipality.")
+    return StaffPrincipal(
+        subject=subject,
+        name=str(claims.get("name", subject)),
+        roles=frozenset(str(r) for r in roles),
+        municipalities=frozenset(municipalities),
+    )
+
+
+def requires_role(verifier: TokenVerifier, role: str) -> Callable[..., StaffPrincipal]:
+    """FastAPI dependency yielding the caseworker after checking the role."""
+
+    def staff(request: Request) -> StaffPrincipal:
+        claims = verifier.verify_claims(bearer_token(request.headers.get("authorization")))
+        principal = staff_principal(claims)
+        if role not in principal.roles:
+            raise ForbiddenError(ROLE_MISSING, f"The caseworker lacks the role {role!r}.")
+        return principal
+
+    return staff
 
 
 def require_scope(principal: Principal, scope: str) -> None:

@@ -173,6 +173,32 @@ class LocalIssuer:
         }
         return jwt.encode(claims, self._private_key, algorithm="RS256", headers={"kid": self.kid})
 
+    def issue_staff_token(
+        self,
+        *,
+        subject: str,
+        name: str,
+        roles: Sequence[str],
+        municipalities: Sequence[str],
+        lifetime_seconds: int = 3600,
+        now: datetime | None = None,
+    ) -> str:
+        """A caseworker's access token as the office's identity provider would issue it."""
+        issued = now if now is not None else datetime.now(UTC)
+        iat = int(issued.timestamp())
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": subject,
+            "name": name,
+            "roles": list(roles),
+            "municipalities": list(municipalities),
+            "iat": iat,
+            "exp": iat + lifetime_seconds,
+            "jti": str(uuid.uuid4()),
+        }
+        return jwt.encode(claims, self._private_key, algorithm="RS256", headers={"kid": self.kid})
+
     def rotate_key(self) -> None:
         """Switch to a new key; the JWKS keeps the previous public key for tokens in flight."""
         previous = self._jwk

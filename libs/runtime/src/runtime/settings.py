@@ -35,6 +35,11 @@ class ServiceSettings(BaseSettings):
     auth_audience: str = "kravflyt"
     auth_jwks_url: str = ""
 
+    # Caseworkers' tokens come from the office's own identity provider.
+    staff_auth_issuer: str = "http://localhost/office-idp-local"
+    staff_auth_audience: str = "kravflyt-staff"
+    staff_auth_jwks_url: str = ""
+
     relay_enabled: bool = True
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.5

@@ -391,3 +391,30 @@ def test_scoped_dependency_answers_403_without_the_scope_and_200_with_it(
 
 def test_bearer_principal_returns_one_dependency_per_verifier(verifier: TokenVerifier) -> None:
     assert bearer_principal(verifier) is bearer_principal(verifier)
+
+
+def test_a_staff_token_names_the_caseworker_roles_and_municipalities(tmp_path):
+    from runtime.auth import staff_principal
+    from runtime.local_issuer import LocalIssuer
+
+    issuer = LocalIssuer.load_or_create(tmp_path / "office-idp", issuer="http://idp", audience="kravflyt-staff")
+    token = issuer.issue_staff_token(subject="cw-1", name="Kari Saksbehandler", roles=["caseworker"], municipalities=["3301", "3312"])
+
+    staff = staff_principal(issuer.verifier().verify_claims(token))
+
+    assert staff.subject == "cw-1"
+    assert staff.roles == frozenset({"caseworker"})
+    assert staff.serves("3301") and not staff.serves("3303")
+
+
+def test_a_staff_token_with_a_malformed_municipality_is_refused(tmp_path):
+    from runtime.auth import staff_principal
+    from runtime.local_issuer import LocalIssuer
+
+    issuer = LocalIssuer.load_or_create(tmp_path / "office-idp")
+    token = issuer.issue_staff_token(subject="cw-1", name="x", roles=[], municipalities=["33"])
+
+    with pytest.raises(AuthError) as raised:
+        staff_principal(issuer.verifier().verify_claims(token))
+
+    assert raised.value.code == "auth.token_invalid"
