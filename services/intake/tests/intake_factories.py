@@ -50,3 +50,35 @@ def claim_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+DRAMMEN_ORGNR = "921234554"
+KONGSBERG_ORGNR = "942402465"
+# A real organisation number of a municipality the demo office does not serve.
+NOT_SERVED_ORGNR = "964338531"
+
+
+def d_number(birth: str = "150385") -> str:
+    """A D-number (day of birth + 40) with correct check digits."""
+    return fodselsnummer(f"{int(birth[:2]) + 40:02d}{birth[2:]}")
+
+
+def with_wrong_check_digit(number: str) -> str:
+    """The same identity number with its last check digit changed, so it no longer validates."""
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+def debtor(**overrides: Any) -> dict[str, Any]:
+    """A valid debtor (a person with a fresh fødselsnummer); override any field."""
+    body: dict[str, Any] = {
+        "id": fodselsnummer(),
+        "name": "Ola Nordmann",
+        "address": {"lines": ["Kirkegata 2"], "postal_code": "3616", "city": "Kongsberg"},
+    }
+    body.update(overrides)
+    return body
+
+
+def without(body: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """A copy of ``body`` lacking ``fields``."""
+    return {key: value for key, value in body.items() if key not in fields}

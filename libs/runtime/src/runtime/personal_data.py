@@ -40,7 +40,7 @@ _SEAL_VERSION = "v1"
 _NONCE_BYTES = 12
 _JWE_ALGORITHMS = ["RSA-OAEP-256", "A256GCM"]
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_IDENTITY_NUMBER = re.compile(r"[0-9]{11}")
+_IDENTITY_NUMBER = re.compile(r"[0-9]{11}|[0-9]{9}")
 # Letters count as part of the token too, so hex runs inside UUIDs and other ids stay intact.
 _IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{6} ?[0-9]{5}(?![0-9A-Za-z])")
 
@@ -124,11 +124,11 @@ class PersonalDataKeys:
 
 
 def normalise_identity_number(identity_number: str) -> str:
-    """Strip whitespace; raise ValueError unless 11 digits remain."""
+    """Strip whitespace; raise ValueError unless 11 (person) or 9 (organisation) digits remain."""
     compact = "".join(identity_number.split())
     if not _IDENTITY_NUMBER.fullmatch(compact):
         # Deliberately does not echo the value: it may be a mistyped identity number.
-        raise ValueError("identity number must be 11 digits")
+        raise ValueError("identity number must be 11 or 9 digits")
     return compact
 
 

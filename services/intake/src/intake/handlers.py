@@ -27,6 +27,7 @@ from intake.domain.claims import (
 )
 from intake.domain.errors import ClaimProblem, IntakeError, problem
 from intake.mapping import (
+    Unparsed,
     adjusted_event,
     draft_from_submitted,
     registered_event,
@@ -114,7 +115,7 @@ async def save_idempotent_response(
 
 async def register_claims(
     uow: UnitOfWork,
-    items: list[ClaimDraft | list[ClaimProblem]],
+    items: list[ClaimDraft | Unparsed],
     *,
     tenant: str,
     keys: PersonalDataKeys,
@@ -143,8 +144,8 @@ async def register_claims(
         else:
             candidates[index] = outcome
     for index, item in enumerate(items):
-        if isinstance(item, list):
-            results[index].problems = item
+        if isinstance(item, Unparsed):
+            results[index].problems = item.problems
     await _book_candidates(uow, candidates, results, keys, source, lenient_duplicates)
     await _record_rejections(uow, items, results, tenant, source, source_event_id)
     return results
@@ -247,7 +248,7 @@ def _claim_row(valid: ValidClaim, keys: PersonalDataKeys, source: str, now: Any)
 
 async def _record_rejections(
     uow: UnitOfWork,
-    items: list[ClaimDraft | list[ClaimProblem]],
+    items: list[ClaimDraft | Unparsed],
     results: list[ItemResult],
     tenant: str,
     source: str,
@@ -259,7 +260,7 @@ async def _record_rejections(
         if not result.problems:
             continue
         item = items[result.index]
-        invoice = item.invoice_number if isinstance(item, ClaimDraft) else None
+        invoice = item.invoice_number
         payload = rejected_event(tenant, invoice, result.problems, now, source_event_id)
         rows.append(
             {
@@ -292,12 +293,13 @@ async def register_submitted(
     payload: ClaimSubmittedV1 = envelope.payload
     if not await uow.first_delivery(SUBMITTED_CONSUMER, envelope.id, envelope.type):
         return None
-    item: ClaimDraft | list[ClaimProblem]
+    item: ClaimDraft | Unparsed
     try:
         debtor_id = decrypt_from_municipality(submission_key_pem, payload.debtor_identity_jwe)
         item = draft_from_submitted(payload, envelope.tenant, debtor_id)
     except SealError:
-        item = [problem("claim.debtor_unreadable", field="debtor_identity_jwe")]
+        unreadable = problem("claim.debtor_unreadable", field="debtor_identity_jwe")
+        item = Unparsed([unreadable], payload.invoice_number)
     [result] = await register_claims(
         uow,
         [item],

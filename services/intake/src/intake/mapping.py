@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -19,6 +20,14 @@ from contracts.claims import (
 )
 from intake.domain.claims import ClaimDraft
 from intake.domain.errors import ClaimProblem, problem
+
+
+@dataclass(frozen=True)
+class Unparsed:
+    """A submitted item that is not a claim at all, with the invoice number if it had one."""
+
+    problems: list[ClaimProblem]
+    invoice_number: str | None = None
 
 
 class AddressIn(BaseModel):
@@ -68,12 +77,15 @@ _CLAIM_IN = TypeAdapter(ClaimIn)
 _AMOUNT_TYPES = {"int_type", "int_from_float", "int_parsing"}
 
 
-def parse_claim(item: Any) -> ClaimDraft | list[ClaimProblem]:
+def parse_claim(item: Any) -> ClaimDraft | Unparsed:
     """A JSON value → a draft, or field problems that never echo the submitted values."""
     try:
         parsed = _CLAIM_IN.validate_python(item)
     except ValidationError as error:
-        return [_field_problem(e) for e in error.errors(include_input=False, include_url=False)]
+        problems = [_field_problem(e) for e in error.errors(include_input=False, include_url=False)]
+        invoice = item.get("invoice_number") if isinstance(item, dict) else None
+        usable = isinstance(invoice, str) and 0 < len(invoice) <= 64
+        return Unparsed(problems, invoice if usable else None)
     return ClaimDraft(
         municipality=parsed.municipality,
         invoice_number=parsed.invoice_number,

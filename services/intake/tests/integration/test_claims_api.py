@@ -111,3 +111,13 @@ async def test_a_cancelled_claim_takes_no_further_adjustment(intake):
     assert cancel.status_code == 201 and cancel.json()["principal_after_ore"] == 0
     assert again.status_code == 409
     assert again.json()["code"] == "adjustment.claim_closed"
+
+
+async def test_a_rejection_for_a_malformed_claim_still_names_its_invoice_number(intake):
+    body = claim_body(principal_ore="tusen kroner")
+
+    response = await intake.client.post("/v1/claims", json=body, headers=intake.token())
+
+    assert response.json()["code"] == "claim.amount_not_integer"
+    assert await count_rows(intake, "rejection", f"invoice_number = '{body['invoice_number']}'") == 1
+    assert await count_rows(intake, "outbox", f"event_type = 'claims.rejected.v1' AND body::jsonb #>> '{{payload,invoice_number}}' = '{body['invoice_number']}'") == 1
