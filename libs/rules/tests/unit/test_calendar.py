@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from rules.calendar import (
     add_business_days,
     deadline,

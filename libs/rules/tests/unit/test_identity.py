@@ -1,6 +1,8 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.no import fodselsnummer
+
 from rules.identity import (
     ACCOUNT_CODE,
     FORMAT_CODE,
@@ -12,7 +14,6 @@ from rules.identity import (
     validate_account_number,
     validate_identity,
 )
-from stdnum.no import fodselsnummer
 
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
 K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

@@ -1,6 +1,8 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn
+
 from rules.kid import (
     CODE,
     InvalidKid,
@@ -11,7 +13,6 @@ from rules.kid import (
     mod11_check_digit,
     validate_kid,
 )
-from stdnum import luhn
 
 bases = st.text(alphabet="0123456789", min_size=1, max_size=24)
 

@@ -1,6 +1,7 @@
 from decimal import Decimal, localcontext
 
 import pytest
+
 from rules.money import FRACTION_CODE, INVALID_CODE, NBSP, InvalidAmount, format_ore, kroner_to_ore
 
 
