@@ -32,6 +32,7 @@ from contracts.envelope import Envelope, new_envelope, parse_envelope
 from contracts.operations import DeadLetterV1
 from contracts.registry import UnknownEventType
 from runtime.db import utc_now
+from runtime.metrics import CONSUMER_PENDING, DEAD_LETTERS, EVENTS_CONSUMED
 from runtime.telemetry import consumer_span, inject_trace_headers, producer_span
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,11 @@ class Bus:
     service: str
     max_attempts: int = 5
     retry_base_seconds: float = 0.2
+    consume: bool = True
     address: BusAddress = field(init=False)
     broker: NatsBroker | KafkaBroker = field(init=False)
     _stream: JStream | None = field(init=False, default=None)
+    _durables: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.address = parse_bus_url(self.url)
@@ -100,7 +103,12 @@ class Bus:
             )
 
     def subscribe(self, event_type: str, handler: Handler, *, name: str | None = None) -> None:
-        """Deliver every ``event_type`` event to ``handler`` (durable, per this service)."""
+        """Deliver every ``event_type`` event to ``handler`` (durable, per this service).
+
+        A process running only the API role (``consume=False``) registers nothing.
+        """
+        if not self.consume:
+            return
         consumer = name or f"{self.service}.{event_type}"
 
         async def receive(message: Any = Context("message")) -> None:
@@ -109,6 +117,7 @@ class Bus:
         receive.__name__ = "on_" + event_type.replace(".", "_")
         if isinstance(self.broker, NatsBroker):
             durable = consumer.replace(".", "_")
+            self._durables.append(durable)
             self.broker.subscriber(
                 subject_for(event_type),
                 stream=self._stream,
@@ -143,6 +152,18 @@ class Bus:
         except Exception:  # noqa: BLE001 - already exists with the same subjects
             await js.update_stream(config)
 
+    async def measure_lag(self) -> dict[str, int]:
+        """Messages waiting for each of this service's durable consumers (NATS), as gauges."""
+        if not isinstance(self.broker, NatsBroker):
+            return {}
+        js = self.broker.config.connection_state.stream
+        lag = {}
+        for durable in self._durables:
+            info = await js.consumer_info(STREAM_NAME, durable)
+            lag[durable] = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+            CONSUMER_PENDING.labels(self.service, durable).set(lag[durable])
+        return lag
+
     async def stop(self) -> None:
         """Stop consuming and close the connection."""
         await self.broker.stop()
@@ -155,8 +176,13 @@ class Bus:
         key: str,
         event_id: UUID,
         headers: dict[str, str],
+        dedupe_id: str | None = None,
     ) -> None:
-        """Publish one serialised envelope and wait for the broker's acknowledgement."""
+        """Publish one serialised envelope and wait for the broker's acknowledgement.
+
+        ``dedupe_id`` (default: the event id) lets JetStream drop a republish within its
+        duplicate window; an operator's replay passes a fresh one.
+        """
         data = body.encode() if isinstance(body, str) else body
         all_headers = {
             **headers,
@@ -164,8 +190,7 @@ class Bus:
             "kravflyt-event-id": str(event_id),
         }
         if isinstance(self.broker, NatsBroker):
-            # Nats-Msg-Id lets JetStream drop a republish within its duplicate window.
-            all_headers["Nats-Msg-Id"] = str(event_id)
+            all_headers["Nats-Msg-Id"] = dedupe_id or str(event_id)
             await self.broker.publish(
                 data, subject_for(event_type), headers=all_headers, stream=STREAM_NAME
             )
@@ -205,8 +230,10 @@ class Bus:
                     with attempt:
                         attempts += 1
                         await handler(envelope)
+                EVENTS_CONSUMED.labels(self.service, event_type, "applied").inc()
             except Exception as error:  # noqa: BLE001 - every failure ends in dead letters
                 log.exception("handler %s failed for event %s", consumer, envelope.id)
+                EVENTS_CONSUMED.labels(self.service, event_type, "dead_lettered").inc()
                 await self._dead_letter(
                     consumer, event_type, envelope.id, envelope.tenant, body, error, attempts
                 )
@@ -221,6 +248,7 @@ class Bus:
         error: BaseException,
         attempts: int,
     ) -> None:
+        DEAD_LETTERS.labels(self.service, event_type).inc()
         payload = DeadLetterV1(
             consumer=consumer,
             event_type=event_type,

@@ -33,12 +33,17 @@ def serve(
     service: str,
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="all (default), api (no subscribers) or worker (no API)")
+    ] = None,
 ) -> None:
     """Run one service: HTTP API, event subscribers and outbox relay in one process."""
     import uvicorn
 
     definition = _service(service)
     settings = load_settings(definition.settings_class, service)
+    if role is not None:
+        settings = settings.model_copy(update={"role": role})
     application = definition.create_app(settings)
     uvicorn.run(
         application,
@@ -71,6 +76,53 @@ def token(
 
     issuer = LocalIssuer.load_or_create(local_dir() / "issuer")
     typer.echo(issuer.issue_token(orgnr=orgnr, scopes=scope, lifetime_seconds=lifetime))
+
+
+outbox_app = typer.Typer(help="The transactional outbox of a service.", no_args_is_help=True)
+deadletters_app = typer.Typer(help="Messages consumers gave up on.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(deadletters_app, name="deadletters")
+
+
+@outbox_app.command("backlog")
+def outbox_backlog_command(service: str) -> None:
+    """Print how many events wait in a service's outbox and how old the oldest is."""
+    import asyncio
+
+    from runtime.operations import outbox_backlog_of
+
+    settings = load_settings(_service(service).settings_class, service)
+    backlog = asyncio.run(outbox_backlog_of(settings.database_url))
+    typer.echo(f"{service}: {backlog.rows} unpublished, oldest {backlog.oldest_age_seconds:.1f} s")
+
+
+@deadletters_app.command("list")
+def deadletters_list(
+    limit: Annotated[int, typer.Option(help="How many, newest last")] = 50,
+) -> None:
+    """List dead-lettered messages: consumer, event type and id, error."""
+    import asyncio
+
+    from runtime.operations import read_dead_letters
+    from runtime.settings import ServiceSettings
+
+    settings = load_settings(ServiceSettings, "operator")
+    for letter in asyncio.run(read_dead_letters(settings.bus_url))[-limit:]:
+        p = letter.payload
+        typer.echo(f"{letter.id}  {p.consumer}  {p.event_type}  {p.event_id}  {p.error_type}: {p.error_message}")
+
+
+@deadletters_app.command("replay")
+def deadletters_replay(dead_letter_id: str) -> None:
+    """Publish a dead-lettered message again (after the fix), under a fresh dedupe id."""
+    import asyncio
+
+    from runtime.operations import replay_dead_letter
+    from runtime.settings import ServiceSettings
+
+    settings = load_settings(ServiceSettings, "operator")
+    event_type = asyncio.run(replay_dead_letter(settings.bus_url, dead_letter_id))
+    typer.echo(f"replayed {dead_letter_id} as {event_type}")
 
 
 @app.command()

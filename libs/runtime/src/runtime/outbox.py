@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,9 +19,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from runtime.bus import Bus
 from runtime.db import OUTBOX, utc_now
+from runtime.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 from runtime.telemetry import attach_trace_headers, inject_trace_headers, producer_span
 
 log = logging.getLogger(__name__)
+
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How far the relay is behind."""
+
+    rows: int
+    oldest_age_seconds: float
+
+
+async def outbox_backlog(conn: AsyncConnection) -> Backlog:
+    """Count unpublished outbox rows and the age of the oldest one."""
+    row = (
+        await conn.execute(
+            sa.select(sa.func.count(), sa.func.min(OUTBOX.c.created_at)).where(
+                OUTBOX.c.sent_at.is_(None)
+            )
+        )
+    ).one()
+    age = (utc_now() - row[1]).total_seconds() if row[1] is not None else 0.0
+    return Backlog(int(row[0]), max(age, 0.0))
+
 
 _LOCK_SQL = sa.text("SELECT pg_try_advisory_lock(hashtext('kravflyt.outbox.relay'))")
 
@@ -70,12 +95,25 @@ class OutboxRelay:
                 await self._sleep(1.0)
 
     async def _relay_as_leader(self, leader: AsyncConnection) -> None:
+        last_measured = 0.0
         while not self._stopping.is_set():
             sent = await self.publish_pending()
+            now = asyncio.get_running_loop().time()
+            if now - last_measured > 5.0:
+                await self.measure_backlog(leader)
+                last_measured = now
             if sent < self._batch_size:
                 await self._sleep(self._poll_seconds)
             await leader.execute(sa.text("SELECT 1"))
             await leader.commit()
+
+    async def measure_backlog(self, conn: AsyncConnection) -> Backlog:
+        """Unpublished rows and the age of the oldest, also set on the outbox gauges."""
+        backlog = await outbox_backlog(conn)
+        OUTBOX_BACKLOG.labels(self._bus.service).set(backlog.rows)
+        OUTBOX_OLDEST_AGE.labels(self._bus.service).set(backlog.oldest_age_seconds)
+        await conn.commit()
+        return backlog
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -127,3 +165,4 @@ class OutboxRelay:
                 event_id=row["event_id"],
                 headers=inject_trace_headers(),
             )
+        EVENTS_PUBLISHED.labels(self._bus.service, row["event_type"]).inc()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -21,10 +22,13 @@ from fastapi.responses import JSONResponse
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
 from runtime.logging import configure_logging
+from runtime.metrics import install_metrics
 from runtime.outbox import OutboxRelay
 from runtime.problems import install_problem_handlers
 from runtime.settings import ServiceSettings
 from runtime.telemetry import configure_telemetry, instrument_fastapi
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Runtime:
             s.service,
             max_attempts=s.consumer_max_attempts,
             retry_base_seconds=s.consumer_retry_base_seconds,
+            consume=s.role != "api",
         )
         self.relay = OutboxRelay(
             self.engine, self.bus, batch_size=s.relay_batch_size, poll_seconds=s.relay_poll_seconds
@@ -84,11 +89,22 @@ class Runtime:
         await self.bus.start()
         if self.settings.relay_enabled:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._tasks.append(asyncio.create_task(self._measure_lag(), name="consumer-lag"))
+
+    async def _measure_lag(self, every_seconds: float = 15.0) -> None:
+        while True:
+            try:
+                await self.bus.measure_lag()
+            except Exception:  # noqa: BLE001 - a metric must never stop the service
+                log.warning("could not measure consumer lag", exc_info=True)
+            await asyncio.sleep(every_seconds)
 
     async def stop(self) -> None:
         """Stop the relay and the bus, then close the pool."""
         self.relay.stop()
         for task in self._tasks:
+            if task.get_name() == "consumer-lag":
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, timeout=5)
         await self.bus.stop()
@@ -138,7 +154,10 @@ def service_app(
     routers: Sequence[APIRouter] = (),
     description: str = "",
 ) -> FastAPI:
-    """A FastAPI app with health, RFC 9457 problems, tracing, and the runtime's lifecycle."""
+    """A FastAPI app with health, metrics, RFC 9457 problems, tracing, and the runtime's lifecycle.
+
+    A ``worker`` process serves only health and metrics; its work is the subscribers.
+    """
     configure_logging(runtime.settings.service, runtime.settings.log_level)
     configure_telemetry(runtime.settings.service)
 
@@ -153,8 +172,10 @@ def service_app(
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
-    for router in routers:
-        app.include_router(router)
+    install_metrics(app, runtime.settings.service)
+    if runtime.settings.role != "worker":
+        for router in routers:
+            app.include_router(router)
     instrument_fastapi(app)
     app.state.runtime = runtime
     return app

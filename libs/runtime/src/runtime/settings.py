@@ -8,7 +8,7 @@ while each can still be pointed at its own database.
 from __future__ import annotations
 
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +20,8 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KRAVFLYT_", extra="ignore")
 
     service: str = ""
+    # "all": API, subscribers and relay in one process; "api" and "worker" split them.
+    role: Literal["all", "api", "worker"] = "all"
     database_url: str = "postgresql+asyncpg://postgres@/kravflyt?host=/tmp"
     bus_url: str = "nats://127.0.0.1:4222"
     http_host: str = "127.0.0.1"

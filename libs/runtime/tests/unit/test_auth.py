@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from joserfc.jwk import ECKey
+
 from runtime.auth import (
     AuthError,
     ForbiddenError,

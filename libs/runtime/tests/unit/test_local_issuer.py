@@ -5,6 +5,7 @@ from pathlib import Path
 
 import jwt
 import pytest
+
 from runtime.auth import Principal
 from runtime.local_issuer import DEFAULT_AUDIENCE, DEFAULT_ISSUER, LocalIssuer
 

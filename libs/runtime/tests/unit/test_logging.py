@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+
 from runtime.logging import configure_logging
 
 NATIONAL_ID = "01017012345"

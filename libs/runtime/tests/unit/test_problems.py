@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+
 from runtime.problems import Problem, install_problem_handlers, problem_body
 
 NATIONAL_ID = "01017012345"
