@@ -2,8 +2,9 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
-from contracts import EVENTS, ClaimAdjustedV1, ClaimSubmittedV1, payload_model
 from pydantic import ValidationError
+
+from contracts import EVENTS, ClaimAdjustedV1, ClaimSubmittedV1, payload_model
 
 
 def adjustment(**changes: object) -> ClaimAdjustedV1:

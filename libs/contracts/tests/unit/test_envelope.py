@@ -2,6 +2,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from contracts import (
     ClaimRegisteredV1,
     ClaimRejectedV1,
@@ -10,9 +14,6 @@ from contracts import (
     new_envelope,
     parse_envelope,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-from pydantic import ValidationError
 
 OSLO_SUMMER = timezone(timedelta(hours=2))
 

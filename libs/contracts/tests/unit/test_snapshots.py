@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+
 from contracts import EVENTS, ClaimRegisteredV1
 from contracts.compat import breaking_changes
 from contracts.export import check, default_schemas_dir, main, snapshot_files, write
