@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -236,7 +237,20 @@ class LocalStack:
         return process.returncode
 
     def stop_all(self) -> None:
-        """Stop the services (together), then NATS, then PostgreSQL; release the lock."""
+        """Stop the services (together), then NATS, then PostgreSQL; release the lock.
+
+        Each part is attempted even if an earlier one fails; the first failure is raised.
+        """
+        failure: Exception | None = None
+        for stop in (self._stop_services, self._stop_nats, self._stop_postgres, self._unlock):
+            try:
+                stop()
+            except Exception as error:  # raised below, once the rest has stopped
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def _stop_services(self) -> None:
         if self.processes:
             with self._step(f"stopping {', '.join(self.processes)}"):
                 for process in self.processes.values():
@@ -246,16 +260,22 @@ class LocalStack:
                 for process in self.processes.values():
                     _stop(process, None, max(0.0, deadline - time.monotonic()))
                 self.processes.clear()
+
+    def _stop_nats(self) -> None:
         if self.nats is not None:
             with self._step("stopping NATS"):
                 _stop(self.nats, signal.SIGTERM, STOP_SECONDS)
                 self.nats = None
+
+    def _stop_postgres(self) -> None:
         if self.postgres is not None:
             with self._step("stopping PostgreSQL"):
                 handle, self.postgres = self.postgres.handle, None
                 if not process_alive(handle.get_pid()):
                     handle.cleanup_mode = None  # nothing left to stop; just let go of it
                 handle.cleanup()
+
+    def _unlock(self) -> None:
         if self._lock_fd is not None:
             self._record_pids()
             os.close(self._lock_fd)  # releases the flock
@@ -289,15 +309,15 @@ class LocalStack:
     def _step(self, label: str) -> Iterator[None]:
         started = time.monotonic()
         if self.verbose:
-            print(f"==> {label} …", end="", flush=True)
+            _say(f"==> {label} …", end="")
         try:
             yield
         except BaseException as error:
             if self.verbose:
-                print(" interrupted" if isinstance(error, _Interrupted) else " failed", flush=True)
+                _say(" interrupted" if isinstance(error, _Interrupted) else " failed")
             raise
         if self.verbose:
-            print(f" ok ({time.monotonic() - started:.1f} s)", flush=True)
+            _say(f" ok ({time.monotonic() - started:.1f} s)")
 
     def _record_pids(self) -> None:
         children = {**self.processes, **({"nats": self.nats} if self.nats else {})}
@@ -396,6 +416,12 @@ async def _await(awaitable: Awaitable[None]) -> None:
     await awaitable
 
 
+def _say(text: str, *, end: str = "\n", stream: TextIO | None = None) -> None:
+    """Print and flush; a closed terminal or pipe must not stop the shutdown."""
+    with contextlib.suppress(OSError, ValueError):
+        print(text, end=end, file=stream or sys.stdout, flush=True)
+
+
 def _show(path: Path) -> str:
     """``path`` relative to the working directory when it is below it."""
     with contextlib.suppress(ValueError):
@@ -447,7 +473,7 @@ def run_local_stack(directory: Path) -> int:
     try:
         stack.acquire_lock()
     except AlreadyRunningError as error:
-        print(error, file=sys.stderr, flush=True)
+        _say(str(error), stream=sys.stderr)
         return 1
     for sig in _SIGNALS:
         signal.signal(sig, _Signals.handle)
@@ -455,25 +481,27 @@ def run_local_stack(directory: Path) -> int:
     try:
         stack.start_infrastructure()
         stack.prepare()
-        for name in stack.services:
-            log = _show(stack.log_path(name))
-            with stack._step(f"starting {name} on {stack.service_url(name)} (log in {log})"):
-                stack.start_service(name)
+        logs = _show(stack.directory / "logs")
+        with stack._step(f"starting {', '.join(stack.services)} (logs in {logs}/)"):
+            for name in stack.services:  # together: most of their start-up is imports
+                stack.start_service(name, wait=False)
+            for name in stack.services:
+                stack.wait_ready(name)
         _print_summary(stack)
         while (dead := stack.dead_process()) is None:
             time.sleep(0.5)
         name, how = dead
-        print(f"\n{name} stopped ({how}); the end of its log:\n{stack.log_tail(name)}\n")
+        _say(f"\n{name} stopped ({how}); the end of its log:\n{stack.log_tail(name)}\n")
     except _Interrupted:
-        print("\nStopping Kravflyt …", flush=True)
+        _say("\nStopping Kravflyt …")
         code = 0
     except StackError as error:
-        print(f"\n{error}\n", file=sys.stderr, flush=True)
+        _say(f"\n{error}\n", stream=sys.stderr)
     finally:
         for sig in _SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
         stack.stop_all()
-    print("Kravflyt stopped." if code == 0 else "Kravflyt stopped after an error.", flush=True)
+    _say("Kravflyt stopped." if code == 0 else "Kravflyt stopped after an error.")
     return code
 
 
@@ -493,4 +521,4 @@ def _print_summary(stack: LocalStack) -> None:
         "",
         "Ctrl-C stops everything.",
     ]
-    print("\n".join(lines), flush=True)
+    _say("\n".join(lines))
