@@ -235,11 +235,6 @@ async def test_a_poisoned_event_lands_in_the_dead_letters_with_its_error(kafka_u
         await producer.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="runtime.bus subscribes with auto_offset_reset='latest' (deploy/README.md, item 2)",
-)
 async def test_a_new_consumer_group_reads_what_was_published_before_it_joined(kafka_url):
     tag = uuid.uuid4().hex[:6]
     producer = Bus(kafka_url, f"e2e-intake-{tag}")

@@ -36,6 +36,8 @@ from runtime.metrics import CONSUMER_PENDING, DEAD_LETTERS, EVENTS_CONSUMED
 from runtime.telemetry import consumer_span, inject_trace_headers, producer_span
 
 log = logging.getLogger(__name__)
+# FastStream logs through our JSON handler (with its masking filter), not its own.
+_BROKER_LOG = logging.getLogger("kravflyt.broker")
 
 STREAM_NAME = "KRAVFLYT"
 SUBJECT_PREFIX = "kravflyt."
@@ -91,7 +93,9 @@ class Bus:
     def __post_init__(self) -> None:
         self.address = parse_bus_url(self.url)
         if self.address.kind == "nats":
-            self.broker = NatsBroker(self.address.servers, name=f"kravflyt-{self.service}")
+            self.broker = NatsBroker(
+                self.address.servers, name=f"kravflyt-{self.service}", logger=_BROKER_LOG
+            )
             self._stream = JStream(
                 STREAM_NAME, subjects=[SUBJECT_PREFIX + ">"], duplicate_window=120.0
             )
@@ -100,6 +104,7 @@ class Bus:
                 self.address.servers,
                 enable_idempotence=True,
                 client_id=f"kravflyt-{self.service}",
+                logger=_BROKER_LOG,
             )
 
     def subscribe(self, event_type: str, handler: Handler, *, name: str | None = None) -> None:
@@ -129,6 +134,8 @@ class Bus:
             self.broker.subscriber(
                 subject_for(event_type),
                 group_id=self.service,
+                # A new consumer group must read what was published before it joined.
+                auto_offset_reset="earliest",
                 # Offsets are committed only after the handler returned (or dead-lettered).
                 ack_policy=AckPolicy.NACK_ON_ERROR,
             )(receive)

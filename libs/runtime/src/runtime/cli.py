@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from runtime.service import discover_services
 from runtime.settings import load_settings
 
 app = typer.Typer(help="Kravflyt: in-house collection of municipal claims.", no_args_is_help=True)
 
 LOCAL_DIR_ENV = "KRAVFLYT_LOCAL_DIR"
+DEFAULT_SCOPES = ["kravflyt:claims.write", "kravflyt:claims.read"]
 
 
 def local_dir() -> Path:
@@ -22,10 +22,12 @@ def local_dir() -> Path:
 
 
 def _service(name: str):  # type: ignore[no-untyped-def]
-    services = discover_services()
-    if name not in services:
-        raise typer.BadParameter(f"unknown service {name!r}; installed: {', '.join(services)}")
-    return services[name]
+    from runtime.service import load_service, service_names
+
+    if name not in service_names():
+        installed = ", ".join(service_names())
+        raise typer.BadParameter(f"unknown service {name!r}; installed: {installed}")
+    return load_service(name)
 
 
 @app.command()
@@ -68,7 +70,7 @@ def migrate(service: str) -> None:
 @app.command()
 def token(
     orgnr: Annotated[str, typer.Option(help="The municipality's organisation number")],
-    scope: Annotated[list[str], typer.Option(help="Scopes to grant")] = ["kravflyt:claims.write", "kravflyt:claims.read"],  # noqa: B006
+    scope: Annotated[list[str], typer.Option(help="Scopes to grant")] = DEFAULT_SCOPES,  # noqa: B006
     lifetime: Annotated[int, typer.Option(help="Seconds the token is valid")] = 3600,
 ) -> None:
     """Print a signed access token from the local Maskinporten stand-in (for make run)."""
@@ -109,7 +111,9 @@ def deadletters_list(
     settings = load_settings(ServiceSettings, "operator")
     for letter in asyncio.run(read_dead_letters(settings.bus_url))[-limit:]:
         p = letter.payload
-        typer.echo(f"{letter.id}  {p.consumer}  {p.event_type}  {p.event_id}  {p.error_type}: {p.error_message}")
+        typer.echo(
+            f"{letter.id}  {p.consumer}  {p.event_type}  {p.event_id}  {p.error_type}: {p.error_message}"
+        )
 
 
 @deadletters_app.command("replay")
@@ -125,6 +129,32 @@ def deadletters_replay(dead_letter_id: str) -> None:
     typer.echo(f"replayed {dead_letter_id} as {event_type}")
 
 
+@app.command("staff-token")
+def staff_token(
+    subject: Annotated[str, typer.Option(help="The caseworker's id")] = "saksbehandler-1",
+    name: Annotated[str, typer.Option(help="Display name")] = "Demo Saksbehandler",
+    role: Annotated[list[str], typer.Option(help="Roles")] = ["caseworker"],  # noqa: B006
+    municipality: Annotated[list[str], typer.Option(help="Kommunenummer served")] = [
+        "3301",
+        "3303",
+        "3312",
+    ],  # noqa: B006
+) -> None:
+    """Print a caseworker's token from the local stand-in for the office's identity provider."""
+    from runtime.local_issuer import LocalIssuer
+
+    issuer = LocalIssuer.load_or_create(
+        local_dir() / "staff-issuer",
+        issuer="http://localhost/office-idp-local",
+        audience="kravflyt-staff",
+    )
+    typer.echo(
+        issuer.issue_staff_token(
+            subject=subject, name=name, roles=role, municipalities=municipality
+        )
+    )
+
+
 @app.command()
 def run() -> None:
     """Start PostgreSQL, NATS and every service locally, seed a demo office, print the URLs."""
@@ -134,8 +164,17 @@ def run() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``kravflyt`` console script."""
-    for name, definition in discover_services().items():
+    """Entry point of the ``kravflyt`` console script.
+
+    A service's own subcommands (``kravflyt intake load-office``) are loaded only when asked
+    for, so one command never imports every service.
+    """
+    import sys
+
+    from runtime.service import load_service, service_names
+
+    if len(sys.argv) > 1 and sys.argv[1] in service_names():
+        definition = load_service(sys.argv[1])
         if definition.commands is not None:
-            app.add_typer(definition.commands, name=name)
+            app.add_typer(definition.commands, name=definition.name)
     app()

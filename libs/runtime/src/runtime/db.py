@@ -156,9 +156,7 @@ class UnitOfWork:
         for callback in self.on_commit:
             callback()
 
-    def add_event(
-        self, event_type: str, *, tenant: str, subject: str, payload: BaseModel
-    ) -> UUID:
+    def add_event(self, event_type: str, *, tenant: str, subject: str, payload: BaseModel) -> UUID:
         """Queue an event for the outbox of this transaction; returns the event id."""
         row = outbox_row(
             event_type,

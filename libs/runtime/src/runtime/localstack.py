@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -77,6 +78,7 @@ class LocalStack:
         self.nats: subprocess.Popen[bytes] | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.issuer: LocalIssuer | None = None
+        self.staff_issuer: LocalIssuer
         self._keys: dict[str, str] = {}
         self._lock_fd: int | None = None
         self._log_start: dict[str, int] = {}
@@ -126,6 +128,11 @@ class LocalStack:
         self._stop_leftovers()
         self._keys = _load_or_create_keys(self.directory / "keys")
         self.issuer = LocalIssuer.load_or_create(self.directory / "issuer")
+        self.staff_issuer = LocalIssuer.load_or_create(
+            self.directory / "staff-issuer",
+            issuer="http://localhost/office-idp-local",
+            audience="kravflyt-staff",
+        )
         pg_dir = self.directory / "pg"
         with (
             self._step(f"starting PostgreSQL (embedded, data in {_show(pg_dir)})"),
@@ -175,6 +182,9 @@ class LocalStack:
             "KRAVFLYT_AUTH_ISSUER": self.issuer.issuer,
             "KRAVFLYT_AUTH_AUDIENCE": self.issuer.audience,
             "KRAVFLYT_AUTH_JWKS_URL": self.issuer.jwks_url,
+            "KRAVFLYT_STAFF_AUTH_ISSUER": self.staff_issuer.issuer,
+            "KRAVFLYT_STAFF_AUTH_AUDIENCE": self.staff_issuer.audience,
+            "KRAVFLYT_STAFF_AUTH_JWKS_URL": self.staff_issuer.jwks_url,
             "KRAVFLYT_INTAKE_SUBMISSION_KEY_PATH": str(self.directory / "keys" / SUBMISSION_KEY),
             "KRAVFLYT_LOCAL_DIR": str(self.directory),
         }
@@ -366,7 +376,14 @@ def _load_or_create_keys(directory: Path) -> dict[str, str]:
         )
         _write_secret(directory / SUBMISSION_KEY, pem)
     lines = env_file.read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    keys = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    if "KRAVFLYT_SESSION_SECRET" not in keys:
+        # Signs web sessions (Min side); added to stacks made before it existed.
+        keys["KRAVFLYT_SESSION_SECRET"] = secrets.token_urlsafe(48)
+        lines.append(f"KRAVFLYT_SESSION_SECRET={keys['KRAVFLYT_SESSION_SECRET']}")
+        env_file.unlink()
+        _write_secret(env_file, ("\n".join(lines) + "\n").encode())
+    return keys
 
 
 def _write_secret(path: Path, data: bytes) -> None:

@@ -25,7 +25,6 @@ from runtime.telemetry import attach_trace_headers, inject_trace_headers, produc
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class Backlog:
     """How far the relay is behind."""
@@ -79,6 +78,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until stopped; waits for the leader lock, survives database and bus errors."""
+        failures = 0
         while not self._stopping.is_set():
             try:
                 async with self._engine.connect() as leader:
@@ -87,12 +87,17 @@ class OutboxRelay:
                         await self._sleep(self._poll_seconds * 4)
                         continue
                     await leader.commit()
+                    failures = 0
                     await self._relay_as_leader(leader)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep relaying after a transient failure
-                log.exception("outbox relay failed; retrying")
-                await self._sleep(1.0)
+                failures += 1
+                # One traceback per outage, then a line per retry with growing back-off.
+                log.warning(
+                    "outbox relay failed (attempt %d); retrying", failures, exc_info=failures == 1
+                )
+                await self._sleep(min(30.0, 0.5 * 2**failures))
 
     async def _relay_as_leader(self, leader: AsyncConnection) -> None:
         last_measured = 0.0

@@ -44,13 +44,21 @@ class ServiceDefinition:
     commands: Any = None  # an optional typer.Typer mounted as ``kravflyt <name> ...``
 
 
+def service_names() -> list[str]:
+    """Names of the installed services, without importing them."""
+    return sorted(entry.name for entry in entry_points(group="kravflyt.services"))
+
+
+def load_service(name: str) -> ServiceDefinition:
+    """Import one service's definition."""
+    [entry] = [e for e in entry_points(group="kravflyt.services") if e.name == name]
+    definition: ServiceDefinition = entry.load()
+    return definition
+
+
 def discover_services() -> dict[str, ServiceDefinition]:
     """Every installed service, by name, in a stable order."""
-    found: dict[str, ServiceDefinition] = {}
-    for entry in sorted(entry_points(group="kravflyt.services"), key=lambda e: e.name):
-        definition = entry.load()
-        found[definition.name] = definition
-    return found
+    return {name: load_service(name) for name in service_names()}
 
 
 @dataclass

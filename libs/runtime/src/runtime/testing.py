@@ -48,7 +48,9 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def fresh_database(postgres: Postgres, request: pytest.FixtureRequest) -> Iterator[Callable[[str], str]]:
+def fresh_database(
+    postgres: Postgres, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], str]]:
     """A factory: ``fresh_database("intake")`` creates a new empty database, returns its URL."""
     created: list[str] = []
     module = re.sub(r"[^a-z0-9]+", "_", request.module.__name__.lower())[-30:]
