@@ -55,7 +55,9 @@ class CountingConsumer:
         self.deliveries[envelope.subject] = self.deliveries.get(envelope.subject, 0) + 1
         async with UnitOfWork(self.engine, source="crashtest") as uow:
             if await uow.first_delivery("crashtest", envelope.id, envelope.type):
-                await uow.conn.execute(sa.text("INSERT INTO applied VALUES (:c)"), {"c": envelope.subject})
+                await uow.conn.execute(
+                    sa.text("INSERT INTO applied VALUES (:c)"), {"c": envelope.subject}
+                )
             await uow.commit()
 
     async def applied(self, claim_id: str) -> int:
@@ -68,7 +70,7 @@ class CountingConsumer:
         await self.engine.dispose()
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> None:
+async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> None:  # noqa: ASYNC109
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
@@ -87,7 +89,9 @@ async def test_intake_killed_after_publish_before_mark_republishes_and_consumers
         await intake_db.execute(HOLD_MARKING)
         await holder.execute(f"SELECT pg_advisory_lock({LOCK})")
         headers = {"Authorization": f"Bearer {local_stack.token()}"}
-        async with httpx.AsyncClient(base_url=local_stack.service_url("intake"), headers=headers, trust_env=False) as client:
+        async with httpx.AsyncClient(
+            base_url=local_stack.service_url("intake"), headers=headers, trust_env=False
+        ) as client:
             created = await client.post("/v1/claims", json=claim_body())
         claim_id = created.json()["id"]
 

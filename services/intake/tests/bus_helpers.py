@@ -18,7 +18,7 @@ async def collect(
     *,
     expect: int,
     settle: float = 1.0,
-    timeout: float = 15.0,
+    timeout: float = 15.0,  # noqa: ASYNC109 - a deadline over several reads
 ) -> list[dict[str, Any]]:
     """Every envelope of ``event_type`` on the stream that ``match`` accepts.
 
@@ -53,7 +53,9 @@ async def collect(
     return found
 
 
-async def publish_raw(nats_url: str, event_type: str, body: bytes, msg_id: str | None = None) -> None:
+async def publish_raw(
+    nats_url: str, event_type: str, body: bytes, msg_id: str | None = None
+) -> None:
     """Publish bytes to an event type's subject, as a municipal integration would."""
     nc = await nats.connect(nats_url)
     try:

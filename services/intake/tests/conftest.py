@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -39,7 +38,11 @@ class IntakeUnderTest:
     settings: IntakeSettings
     issuer: LocalIssuer
 
-    def token(self, orgnr: str = DRAMMEN, scopes: tuple[str, ...] = ("kravflyt:claims.write", "kravflyt:claims.read")) -> dict[str, str]:
+    def token(
+        self,
+        orgnr: str = DRAMMEN,
+        scopes: tuple[str, ...] = ("kravflyt:claims.write", "kravflyt:claims.read"),
+    ) -> dict[str, str]:
         """Authorization header for a municipality."""
         return {"Authorization": "Bearer " + self.issuer.issue_token(orgnr=orgnr, scopes=scopes)}
 
@@ -76,7 +79,9 @@ async def intake_db(fresh_database: Callable[[str], str]) -> str:
     return url
 
 
-def intake_settings(database_url: str, bus_url: str, keys: dict[str, str], issuer: LocalIssuer, **extra: Any) -> IntakeSettings:
+def intake_settings(
+    database_url: str, bus_url: str, keys: dict[str, str], issuer: LocalIssuer, **extra: Any
+) -> IntakeSettings:
     """Settings for an intake under test."""
     return IntakeSettings(
         service="intake",
@@ -96,7 +101,9 @@ def intake_settings(database_url: str, bus_url: str, keys: dict[str, str], issue
 
 
 @pytest.fixture(scope="module")
-async def intake(intake_db: str, nats_url: str, local_keys: dict[str, str]) -> AsyncIterator[IntakeUnderTest]:
+async def intake(
+    intake_db: str, nats_url: str, local_keys: dict[str, str]
+) -> AsyncIterator[IntakeUnderTest]:
     """Intake running in this process against the real database and NATS."""
     issuer = LocalIssuer.load_or_create(Path(local_keys["issuer_dir"]))
     settings = intake_settings(intake_db, nats_url, local_keys, issuer)
@@ -107,4 +114,3 @@ async def intake(intake_db: str, nats_url: str, local_keys: dict[str, str]) -> A
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
         yield IntakeUnderTest(client, app, settings, issuer)
     await runtime.stop()
-

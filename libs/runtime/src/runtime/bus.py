@@ -116,7 +116,7 @@ class Bus:
             return
         consumer = name or f"{self.service}.{event_type}"
 
-        async def receive(message: Any = Context("message")) -> None:
+        async def receive(message: Any = Context("message")) -> None:  # noqa: B008 - FastStream DI
             await self._deliver(consumer, event_type, message.body, message.headers, handler)
 
         receive.__name__ = "on_" + event_type.replace(".", "_")
@@ -156,7 +156,7 @@ class Bus:
         )
         try:
             await js.add_stream(config)
-        except Exception:  # noqa: BLE001 - already exists with the same subjects
+        except Exception:
             await js.update_stream(config)
 
     async def measure_lag(self) -> dict[str, int]:
@@ -238,7 +238,7 @@ class Bus:
                         attempts += 1
                         await handler(envelope)
                 EVENTS_CONSUMED.labels(self.service, event_type, "applied").inc()
-            except Exception as error:  # noqa: BLE001 - every failure ends in dead letters
+            except Exception as error:
                 log.exception("handler %s failed for event %s", consumer, envelope.id)
                 EVENTS_CONSUMED.labels(self.service, event_type, "dead_lettered").inc()
                 await self._dead_letter(

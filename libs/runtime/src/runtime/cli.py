@@ -14,6 +14,7 @@ app = typer.Typer(help="Kravflyt: in-house collection of municipal claims.", no_
 
 LOCAL_DIR_ENV = "KRAVFLYT_LOCAL_DIR"
 DEFAULT_SCOPES = ["kravflyt:claims.write", "kravflyt:claims.read"]
+DEMO_MUNICIPALITIES = ["3301", "3303", "3312"]
 
 
 def local_dir() -> Path:
@@ -70,7 +71,7 @@ def migrate(service: str) -> None:
 @app.command()
 def token(
     orgnr: Annotated[str, typer.Option(help="The municipality's organisation number")],
-    scope: Annotated[list[str], typer.Option(help="Scopes to grant")] = DEFAULT_SCOPES,  # noqa: B006
+    scope: Annotated[list[str], typer.Option(help="Scopes to grant")] = DEFAULT_SCOPES,
     lifetime: Annotated[int, typer.Option(help="Seconds the token is valid")] = 3600,
 ) -> None:
     """Print a signed access token from the local Maskinporten stand-in (for make run)."""
@@ -112,7 +113,8 @@ def deadletters_list(
     for letter in asyncio.run(read_dead_letters(settings.bus_url))[-limit:]:
         p = letter.payload
         typer.echo(
-            f"{letter.id}  {p.consumer}  {p.event_type}  {p.event_id}  {p.error_type}: {p.error_message}"
+            f"{letter.id}  {p.consumer}  {p.event_type}  {p.event_id}  "
+            f"{p.error_type}: {p.error_message}"
         )
 
 
@@ -134,11 +136,9 @@ def staff_token(
     subject: Annotated[str, typer.Option(help="The caseworker's id")] = "saksbehandler-1",
     name: Annotated[str, typer.Option(help="Display name")] = "Demo Saksbehandler",
     role: Annotated[list[str], typer.Option(help="Roles")] = ["caseworker"],  # noqa: B006
-    municipality: Annotated[list[str], typer.Option(help="Kommunenummer served")] = [
-        "3301",
-        "3303",
-        "3312",
-    ],  # noqa: B006
+    municipality: Annotated[
+        list[str], typer.Option(help="Kommunenummer served")
+    ] = DEMO_MUNICIPALITIES,
 ) -> None:
     """Print a caseworker's token from the local stand-in for the office's identity provider."""
     from runtime.local_issuer import LocalIssuer

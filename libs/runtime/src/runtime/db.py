@@ -30,7 +30,7 @@ def utc_now() -> datetime:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine; ``url`` is ``postgresql+asyncpg://…`` (a plain ``postgresql://`` works)."""
+    """An asyncpg engine for ``postgresql+asyncpg://…`` (or plain ``postgresql://``) URLs."""
     if url.startswith("postgresql://"):
         url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)

@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
-
-import sqlalchemy as sa
 
 from runtime.db import inbox_table, outbox_table
 

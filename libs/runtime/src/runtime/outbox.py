@@ -91,7 +91,7 @@ class OutboxRelay:
                     await self._relay_as_leader(leader)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - keep relaying after a transient failure
+            except Exception:
                 failures += 1
                 # One traceback per outage, then a line per retry with growing back-off.
                 log.warning(

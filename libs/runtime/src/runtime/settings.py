@@ -54,7 +54,7 @@ SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
 
 
 def load_settings(cls: type[SettingsT], service: str) -> SettingsT:
-    """Build settings for ``service``: ``KRAVFLYT_<SERVICE>_<FIELD>`` wins over ``KRAVFLYT_<FIELD>``."""
+    """Settings of ``service``; ``KRAVFLYT_<SERVICE>_<FIELD>`` wins over ``KRAVFLYT_<FIELD>``."""
     prefix = f"KRAVFLYT_{service.upper()}_"
     overrides: dict[str, str] = {}
     for name in cls.model_fields:

@@ -28,8 +28,12 @@ def envelope(invoice: str) -> Envelope:
         rejected_at=datetime.now(UTC),
     )
     return new_envelope(
-        "claims.rejected.v1", source="test", tenant="3301", subject=invoice,
-        payload=payload, occurred_at=datetime.now(UTC),
+        "claims.rejected.v1",
+        source="test",
+        tenant="3301",
+        subject=invoice,
+        payload=payload,
+        occurred_at=datetime.now(UTC),
     )
 
 
@@ -60,7 +64,13 @@ async def test_a_subscriber_receives_the_validated_envelope(transport):
     bus.subscribe("claims.rejected.v1", handler)
     sent = envelope("INV-1")
     async with test_broker(bus.broker):
-        await bus.publish("claims.rejected.v1", sent.model_dump_json(), key=sent.subject, event_id=sent.id, headers={})
+        await bus.publish(
+            "claims.rejected.v1",
+            sent.model_dump_json(),
+            key=sent.subject,
+            event_id=sent.id,
+            headers={},
+        )
 
     assert [e.id for e in received] == [sent.id]
     assert received[0].payload.invoice_number == "INV-1"
@@ -84,7 +94,15 @@ async def test_a_failing_handler_is_retried_and_then_dead_lettered(transport):
     bus.subscribe("deadletters.recorded.v1", dead_letters, name="operator")
     sent = envelope(f"INV-{uuid.uuid4().hex[:6]}")
     async with test_broker(bus.broker):
-        await bus.publish("claims.rejected.v1", sent.model_dump_json(), key=sent.subject, event_id=sent.id, headers={})
+        await bus.publish(
+            "claims.rejected.v1",
+            sent.model_dump_json(),
+            key=sent.subject,
+            event_id=sent.id,
+            headers={},
+        )
 
     assert len(attempts) == 3
-    assert [(d.payload.event_id, d.payload.attempts, d.payload.error_message) for d in letters] == [(sent.id, 3, "boom")]
+    assert [(d.payload.event_id, d.payload.attempts, d.payload.error_message) for d in letters] == [
+        (sent.id, 3, "boom")
+    ]

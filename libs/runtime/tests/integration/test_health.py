@@ -9,11 +9,15 @@ from runtime.settings import ServiceSettings
 
 
 def settings(database_url: str, bus_url: str) -> ServiceSettings:
-    return ServiceSettings(service="healthtest", database_url=database_url, bus_url=bus_url, relay_enabled=False)
+    return ServiceSettings(
+        service="healthtest", database_url=database_url, bus_url=bus_url, relay_enabled=False
+    )
 
 
 async def get(app, path: str) -> httpx.Response:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         return await client.get(path)
 
 

@@ -21,8 +21,11 @@ from runtime.settings import ServiceSettings
 
 def rejected(invoice: str) -> ClaimRejectedV1:
     return ClaimRejectedV1(
-        municipality="3301", invoice_number=invoice, source_event_id=None,
-        problems=[RejectionProblem(code="claim.test", message="test")], rejected_at=datetime.now(UTC),
+        municipality="3301",
+        invoice_number=invoice,
+        source_event_id=None,
+        problems=[RejectionProblem(code="claim.test", message="test")],
+        rejected_at=datetime.now(UTC),
     )
 
 
@@ -43,7 +46,9 @@ async def test_the_outbox_backlog_counts_unpublished_events(fresh_database):
     engine = create_engine(url)
     async with UnitOfWork(engine, source="ops") as uow:
         for n in range(3):
-            uow.add_event("claims.rejected.v1", tenant="3301", subject=f"s{n}", payload=rejected(f"i{n}"))
+            uow.add_event(
+                "claims.rejected.v1", tenant="3301", subject=f"s{n}", payload=rejected(f"i{n}")
+            )
         await uow.commit()
     await engine.dispose()
 
@@ -53,18 +58,27 @@ async def test_the_outbox_backlog_counts_unpublished_events(fresh_database):
     assert backlog.oldest_age_seconds >= 0
 
 
-async def test_metrics_show_requests_and_the_api_role_registers_no_consumer(fresh_database, nats_url):
+async def test_metrics_show_requests_and_the_api_role_registers_no_consumer(
+    fresh_database, nats_url
+):
     url = await migrated(fresh_database)
-    runtime = Runtime(ServiceSettings(service="opsapi", database_url=url, bus_url=nats_url, role="api"))
+    runtime = Runtime(
+        ServiceSettings(service="opsapi", database_url=url, bus_url=nats_url, role="api")
+    )
     runtime.bus.subscribe("claims.rejected.v1", lambda e: asyncio.sleep(0))
     app = service_app(runtime, title="t")
     await runtime.start()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         await client.get("/health/live")
         metrics = (await client.get("/metrics")).text
     await runtime.stop()
 
-    assert 'kravflyt_http_requests_total{method="GET",route="/health/live",service="opsapi",status="200"}' in metrics
+    assert (
+        'kravflyt_http_requests_total{method="GET",route="/health/live",service="opsapi",status="200"}'
+        in metrics
+    )
     assert runtime.bus.broker.subscribers == []
 
 
@@ -87,12 +101,18 @@ async def test_a_dead_letter_is_replayed_once_fixed_and_then_applied(fresh_datab
     await consumer.start()
     try:
         async with UnitOfWork(engine, source="ops") as uow:
-            uow.add_event("claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker))
+            uow.add_event(
+                "claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker)
+            )
             await uow.commit()
         await OutboxRelay(engine, consumer).publish_pending()
         letter = None
         for _ in range(50):
-            letters = [d for d in await read_dead_letters(nats_url, idle_seconds=0.3) if marker in d.payload.original]
+            letters = [
+                d
+                for d in await read_dead_letters(nats_url, idle_seconds=0.3)
+                if marker in d.payload.original
+            ]
             if letters:
                 letter = letters[0]
                 break

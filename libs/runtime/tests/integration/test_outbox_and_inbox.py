@@ -50,7 +50,9 @@ async def bus(nats_url) -> AsyncIterator[Bus]:
     await bus.stop()
 
 
-async def read_subject(nats_url: str, event_type: str, marker: str, settle: float = 1.0) -> list[dict]:
+async def read_subject(
+    nats_url: str, event_type: str, marker: str, settle: float = 1.0
+) -> list[dict]:
     nc = await nats.connect(nats_url)
     try:
         sub = await nc.jetstream().subscribe(
@@ -77,22 +79,37 @@ async def test_events_of_a_rolled_back_transaction_are_never_published(engine):
         uow.add_event("claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker))
         await uow.conn.execute(sa.text("SELECT 1"))
     async with engine.connect() as conn:
-        count = (await conn.execute(sa.select(sa.func.count()).where(OUTBOX.c.message_key == marker))).scalar_one()
+        count = (
+            await conn.execute(sa.select(sa.func.count()).where(OUTBOX.c.message_key == marker))
+        ).scalar_one()
 
     assert count == 0
 
 
-async def test_the_relay_publishes_committed_events_in_order_and_marks_them_sent(engine, bus, nats_url):
+async def test_the_relay_publishes_committed_events_in_order_and_marks_them_sent(
+    engine, bus, nats_url
+):
     marker = uuid.uuid4().hex
     async with UnitOfWork(engine, source="test") as uow:
         for n in range(5):
-            uow.add_event("claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(f"{marker}-{n}"))
+            uow.add_event(
+                "claims.rejected.v1",
+                tenant="3301",
+                subject=marker,
+                payload=rejected(f"{marker}-{n}"),
+            )
         await uow.commit()
 
     published = await OutboxRelay(engine, bus).publish_pending()
     seen = await read_subject(nats_url, "claims.rejected.v1", marker)
     async with engine.connect() as conn:
-        unsent = (await conn.execute(sa.select(sa.func.count()).where(OUTBOX.c.message_key == marker, OUTBOX.c.sent_at.is_(None)))).scalar_one()
+        unsent = (
+            await conn.execute(
+                sa.select(sa.func.count()).where(
+                    OUTBOX.c.message_key == marker, OUTBOX.c.sent_at.is_(None)
+                )
+            )
+        ).scalar_one()
 
     assert published >= 5
     assert [e["payload"]["invoice_number"] for e in seen] == [f"{marker}-{n}" for n in range(5)]
@@ -111,7 +128,9 @@ class FailingBus:
         raise ConnectionError("lost the database between publish and mark")
 
 
-async def test_a_failure_between_publish_and_mark_publishes_again_and_loses_nothing(engine, bus, nats_url):
+async def test_a_failure_between_publish_and_mark_publishes_again_and_loses_nothing(
+    engine, bus, nats_url
+):
     marker = uuid.uuid4().hex
     async with UnitOfWork(engine, source="test") as uow:
         uow.add_event("claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker))
@@ -120,7 +139,13 @@ async def test_a_failure_between_publish_and_mark_publishes_again_and_loses_noth
     with pytest.raises(ConnectionError):
         await OutboxRelay(engine, FailingBus(bus)).publish_pending()  # type: ignore[arg-type]
     async with engine.connect() as conn:
-        still_unsent = (await conn.execute(sa.select(sa.func.count()).where(OUTBOX.c.message_key == marker, OUTBOX.c.sent_at.is_(None)))).scalar_one()
+        still_unsent = (
+            await conn.execute(
+                sa.select(sa.func.count()).where(
+                    OUTBOX.c.message_key == marker, OUTBOX.c.sent_at.is_(None)
+                )
+            )
+        ).scalar_one()
     await OutboxRelay(engine, bus).publish_pending()
     seen = await read_subject(nats_url, "claims.rejected.v1", marker)
 
@@ -156,7 +181,9 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(engine
     await consumer.start()
     try:
         async with UnitOfWork(engine, source="test") as uow:
-            uow.add_event("claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker))
+            uow.add_event(
+                "claims.rejected.v1", tenant="3301", subject=marker, payload=rejected(marker)
+            )
             await uow.commit()
         await OutboxRelay(engine, consumer).publish_pending()
         for _ in range(100):

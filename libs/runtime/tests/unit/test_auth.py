@@ -398,8 +398,15 @@ def test_a_staff_token_names_the_caseworker_roles_and_municipalities(tmp_path):
     from runtime.auth import staff_principal
     from runtime.local_issuer import LocalIssuer
 
-    issuer = LocalIssuer.load_or_create(tmp_path / "office-idp", issuer="http://idp", audience="kravflyt-staff")
-    token = issuer.issue_staff_token(subject="cw-1", name="Kari Saksbehandler", roles=["caseworker"], municipalities=["3301", "3312"])
+    issuer = LocalIssuer.load_or_create(
+        tmp_path / "office-idp", issuer="http://idp", audience="kravflyt-staff"
+    )
+    token = issuer.issue_staff_token(
+        subject="cw-1",
+        name="Kari Saksbehandler",
+        roles=["caseworker"],
+        municipalities=["3301", "3312"],
+    )
 
     staff = staff_principal(issuer.verifier().verify_claims(token))
 

@@ -1,6 +1,5 @@
 """Intake's HTTP API for municipal integrations: parse, call a handler, shape the answer."""
 
-
 import json
 import re
 from datetime import date
@@ -144,7 +143,7 @@ def build_router(c: "Container") -> APIRouter:
         due_before: date | None = None,
         due_after: date | None = None,
         debtor_ref: str | None = Query(default=None, description="The debtor's keyed hash"),
-        after: UUID | None = Query(default=None, description="Cursor: the last id seen"),
+        after: UUID | None = Query(default=None, description="Cursor: the last id seen"),  # noqa: B008
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         tenant = await tenant_of(principal)
@@ -229,7 +228,11 @@ def _batch(results: list[ItemResult]) -> StoredResponse:
     for r in results:
         if r.problems:
             items.append(
-                {"index": r.index, "status": "rejected", "errors": [problem_json(p) for p in r.problems]}
+                {
+                    "index": r.index,
+                    "status": "rejected",
+                    "errors": [problem_json(p) for p in r.problems],
+                }
             )
         else:
             assert r.claim is not None
@@ -276,4 +279,6 @@ def _replay(stored: StoredResponse) -> Response:
     if stored.status_code == 201 and isinstance(stored.body, dict) and "id" in stored.body:
         if "claim_id" not in stored.body:
             headers["Location"] = f"/v1/claims/{stored.body['id']}"
-    return JSONResponse(stored.body, status_code=stored.status_code, media_type=media, headers=headers)
+    return JSONResponse(
+        stored.body, status_code=stored.status_code, media_type=media, headers=headers
+    )

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from contracts.envelope import Envelope
 from intake.handlers import register_submitted
 
-
 if TYPE_CHECKING:
     from intake.bootstrap import Container
 

@@ -111,9 +111,7 @@ async def upsert_municipality(conn: AsyncConnection, m: Municipality) -> None:
         "served": m.served,
     }
     stmt = pg.insert(municipality).values(values)
-    await conn.execute(
-        stmt.on_conflict_do_update(index_elements=["kommunenummer"], set_=values)
-    )
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["kommunenummer"], set_=values))
 
 
 async def existing_invoice_numbers(

@@ -40,7 +40,7 @@ class AddressIn(BaseModel):
 
 
 class DebtorIn(BaseModel):
-    """The debtor: identity number (fødselsnummer, D-number or organisasjonsnummer), name, address."""
+    """The debtor: fødselsnummer, D-number or organisasjonsnummer; name; address."""
 
     id: Annotated[str, Field(min_length=1, max_length=20)]
     name: Annotated[str, Field(max_length=200)]
@@ -113,7 +113,9 @@ def _field_problem(error: Any) -> ClaimProblem:
     return problem("claim.field_invalid", f"{field}: {error['msg']}", field)
 
 
-def draft_from_submitted(payload: ClaimSubmittedV1, municipality: str, debtor_id: str) -> ClaimDraft:
+def draft_from_submitted(
+    payload: ClaimSubmittedV1, municipality: str, debtor_id: str
+) -> ClaimDraft:
     """A ``claims.submitted.v1`` payload (identity already decrypted) → a draft."""
     return ClaimDraft(
         municipality=municipality,
@@ -165,7 +167,9 @@ def rejected_event(
         municipality=municipality,
         invoice_number=invoice_number,
         source_event_id=source_event_id,
-        problems=[RejectionProblem(code=p.code, message=p.message, field=p.field) for p in problems],
+        problems=[
+            RejectionProblem(code=p.code, message=p.message, field=p.field) for p in problems
+        ],
         rejected_at=rejected_at,
     )
 

@@ -8,15 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from bus_helpers import collect, publish_raw
-from intake_factories import claim_body, fodselsnummer
 
+from bus_helpers import collect, publish_raw
 from contracts.claims import ClaimSubmittedV1
 from contracts.envelope import new_envelope
+from intake_factories import claim_body, fodselsnummer
 from runtime.personal_data import encrypt_for_office
 
 
-def submitted_event(intake, tenant: str = "3301", event_id: uuid.UUID | None = None, **overrides: Any) -> bytes:
+def submitted_event(
+    intake, tenant: str = "3301", event_id: uuid.UUID | None = None, **overrides: Any
+) -> bytes:
     """A claims.submitted.v1 envelope as a municipality's integration publishes it."""
     jwk = intake.app.state.container.submission_public_jwk
     today = date.today()
@@ -53,13 +55,17 @@ async def claim_rows(intake, invoice: str) -> int:
         return (await conn.execute(query, {"n": invoice})).scalar_one()
 
 
-async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_nats(intake, nats_url):
+async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_nats(
+    intake, nats_url
+):
     body = claim_body()
 
     response = await intake.client.post("/v1/claims", json=body, headers=intake.token())
     events = await collect(
-        nats_url, "claims.registered.v1",
-        lambda e: e["payload"]["invoice_number"] == body["invoice_number"], expect=1,
+        nats_url,
+        "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == body["invoice_number"],
+        expect=1,
     )
 
     assert response.status_code == 201
@@ -74,8 +80,10 @@ async def test_a_claim_published_as_submitted_yields_exactly_one_registered_even
 
     await publish_raw(nats_url, "claims.submitted.v1", body)
     events = await collect(
-        nats_url, "claims.registered.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(body), expect=1,
+        nats_url,
+        "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
+        expect=1,
     )
 
     assert len(events) == 1
@@ -91,12 +99,18 @@ async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, 
     for body in (good, bad, good, bad):
         await publish_raw(nats_url, "claims.submitted.v1", body)
     registered = await collect(
-        nats_url, "claims.registered.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(good), expect=1, settle=2.0,
+        nats_url,
+        "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(good),
+        expect=1,
+        settle=2.0,
     )
     rejected = await collect(
-        nats_url, "claims.rejected.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(bad), expect=1, settle=0.5,
+        nats_url,
+        "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(bad),
+        expect=1,
+        settle=0.5,
     )
 
     assert len(registered) == 1
@@ -105,7 +119,9 @@ async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, 
     assert await claim_rows(intake, invoice_of(good)) == 1
 
 
-async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_again(intake, nats_url):
+async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_again(
+    intake, nats_url
+):
     first = submitted_event(intake)
     again = json.loads(first)
     again["id"] = str(uuid.uuid4())
@@ -113,12 +129,18 @@ async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_aga
     await publish_raw(nats_url, "claims.submitted.v1", first)
     await publish_raw(nats_url, "claims.submitted.v1", json.dumps(again).encode())
     registered = await collect(
-        nats_url, "claims.registered.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(first), expect=1, settle=2.0,
+        nats_url,
+        "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(first),
+        expect=1,
+        settle=2.0,
     )
     rejected = await collect(
-        nats_url, "claims.rejected.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(first), expect=0, settle=0.5,
+        nats_url,
+        "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(first),
+        expect=0,
+        settle=0.5,
     )
 
     assert len(registered) == 1
@@ -126,13 +148,17 @@ async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_aga
     assert await claim_rows(intake, invoice_of(first)) == 1
 
 
-async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_its_reason(intake, nats_url):
+async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_its_reason(
+    intake, nats_url
+):
     body = submitted_event(intake, principal_ore=0)
 
     await publish_raw(nats_url, "claims.submitted.v1", body)
     rejected = await collect(
-        nats_url, "claims.rejected.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(body), expect=1,
+        nats_url,
+        "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
+        expect=1,
     )
 
     assert len(rejected) == 1
@@ -144,10 +170,16 @@ async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_
 async def test_an_unreadable_message_ends_in_dead_letters_with_the_reason(intake, nats_url):
     marker = uuid.uuid4().hex
 
-    await publish_raw(nats_url, "claims.submitted.v1", b'{"type": "claims.submitted.v1", "junk": "' + marker.encode() + b'"}')
+    await publish_raw(
+        nats_url,
+        "claims.submitted.v1",
+        b'{"type": "claims.submitted.v1", "junk": "' + marker.encode() + b'"}',
+    )
     letters = await collect(
-        nats_url, "deadletters.recorded.v1",
-        lambda e: marker in e["payload"]["original"], expect=1,
+        nats_url,
+        "deadletters.recorded.v1",
+        lambda e: marker in e["payload"]["original"],
+        expect=1,
     )
 
     assert len(letters) == 1
@@ -163,8 +195,10 @@ async def test_the_trace_of_the_http_request_continues_in_the_registered_event(i
 
     await intake.client.post("/v1/claims", json=body, headers=headers)
     events = await collect(
-        nats_url, "claims.registered.v1",
-        lambda e: e["payload"]["invoice_number"] == body["invoice_number"], expect=1,
+        nats_url,
+        "claims.registered.v1",
+        lambda e: e["payload"]["invoice_number"] == body["invoice_number"],
+        expect=1,
     )
 
     assert events[0]["traceparent"].split("-")[1] == trace_id

@@ -19,7 +19,9 @@ async def test_the_migrated_schema_has_no_drift_from_the_table_definitions(intak
     engine = create_engine(intake_db)
 
     async with engine.connect() as conn:
-        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), expected))
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), expected)
+        )
     await engine.dispose()
 
     assert diff == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from intake.domain.errors import ClaimProblem, problem
 from rules.identity import IdentityKind, InvalidIdentity, validate_identity
 from rules.kid import is_valid_kid
-
-from intake.domain.errors import ClaimProblem, problem
 
 CLAIM_TYPES = frozenset(
     {
