@@ -149,7 +149,9 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Write pending outbox rows and commit; then run the on-commit callbacks."""
-        if self.events:
+        if len(self.events) >= _COPY_THRESHOLD:
+            await copy_rows(self.conn, OUTBOX, self.events)
+        elif self.events:
             await self.conn.execute(sa.insert(OUTBOX), self.events)
         await self.conn.commit()
         self._committed = True
@@ -189,3 +191,63 @@ class UnitOfWork:
 def json_dumps(value: Mapping[str, Any]) -> str:
     """Compact JSON for JSONB columns written through COPY."""
     return json.dumps(value, separators=(",", ":"), default=str)
+
+
+# Below this many rows a plain INSERT is cheaper than setting up a COPY.
+_COPY_THRESHOLD = 20
+
+
+def _records(
+    table: sa.Table, columns: list[str], rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    jsonb = {c.name for c in table.columns if isinstance(c.type, pg.JSONB)}
+    return [
+        tuple(json_dumps(row[c]) if c in jsonb and row[c] is not None else row[c] for c in columns)
+        for row in rows
+    ]
+
+
+async def _driver(conn: AsyncConnection) -> Any:
+    # Make sure SQLAlchemy's transaction has begun on the driver before using it directly.
+    await conn.execute(sa.text("SELECT 1"))
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+async def copy_rows(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Append rows with COPY, inside the connection's current transaction."""
+    columns = list(rows[0])
+    driver = await _driver(conn)
+    await driver.copy_records_to_table(
+        table.name, records=_records(table, columns, rows), columns=columns
+    )
+
+
+async def insert_new_rows(
+    conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]], returning: str
+) -> set[Any]:
+    """Bulk insert through a COPY-filled staging table, skipping rows that conflict.
+
+    Returns the ``returning`` column of the rows actually inserted, in the current transaction.
+    """
+    if not rows:
+        return set()
+    if len(rows) < _COPY_THRESHOLD:
+        stmt = pg.insert(table).values(rows).on_conflict_do_nothing().returning(table.c[returning])
+        return {r[0] for r in await conn.execute(stmt)}
+    columns = list(rows[0])
+    stage = f"stage_{table.name}"
+    driver = await _driver(conn)
+    await driver.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table.name}) ON COMMIT DELETE ROWS;"
+        f"TRUNCATE {stage}"
+    )
+    await driver.copy_records_to_table(
+        stage, records=_records(table, columns, rows), columns=columns
+    )
+    names = ", ".join(columns)
+    inserted = await driver.fetch(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "  # noqa: S608 - our names
+        f"ON CONFLICT DO NOTHING RETURNING {returning}"
+    )
+    return {r[0] for r in inserted}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,7 @@ class OutboxRelay:
         self._bus = bus
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._window = 64
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
 
@@ -126,7 +128,11 @@ class OutboxRelay:
         self._wakeup.clear()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows in id order and mark them sent; returns the count."""
+        """Publish one batch of unsent rows and mark them sent; returns the count.
+
+        Rows go out in windows whose message keys are distinct, each window in flight at once:
+        events of one key (one claim) stay in id order, unrelated ones don't wait for each other.
+        """
         async with self._engine.connect() as conn:
             rows = (
                 await conn.execute(
@@ -139,9 +145,14 @@ class OutboxRelay:
             await conn.rollback()
             published: list[int] = []
             try:
-                for row in rows:
-                    await self._publish(row._mapping)
-                    published.append(row.id)
+                for window in _windows(rows, self._window):
+                    outcomes = await asyncio.gather(
+                        *(self._publish(row._mapping) for row in window), return_exceptions=True
+                    )
+                    published += [r.id for r, o in zip(window, outcomes, strict=True) if o is None]
+                    failures = [o for o in outcomes if isinstance(o, BaseException)]
+                    if failures:
+                        raise failures[0]
             finally:
                 if published:
                     await conn.execute(
@@ -171,3 +182,17 @@ class OutboxRelay:
                 headers=inject_trace_headers(),
             )
         EVENTS_PUBLISHED.labels(self._bus.service, row["event_type"]).inc()
+
+
+def _windows(rows: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive runs of rows, at most ``size`` long, in which no message key repeats."""
+    window: list[Any] = []
+    keys: set[str] = set()
+    for row in rows:
+        if row.message_key in keys or len(window) == size:
+            yield window
+            window, keys = [], set()
+        window.append(row)
+        keys.add(row.message_key)
+    if window:
+        yield window

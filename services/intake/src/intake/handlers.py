@@ -34,7 +34,7 @@ from intake.mapping import (
     rejected_event,
 )
 from rules.calendar import oslo_today
-from runtime.db import UnitOfWork
+from runtime.db import UnitOfWork, insert_new_rows
 from runtime.personal_data import (
     PersonalDataKeys,
     SealError,
@@ -44,7 +44,6 @@ from runtime.personal_data import (
 )
 
 SUBMITTED_CONSUMER = "intake.claims.submitted.v1"
-_INSERT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -178,14 +177,7 @@ async def _book_candidates(
     now = uow.clock()
     for index, valid in candidates.items():
         rows[index] = _claim_row(valid, keys, source, now)
-    inserted: set[UUID] = set()
-    ordered = list(rows.items())
-    for start in range(0, len(ordered), _INSERT_CHUNK):
-        chunk = [row for _, row in ordered[start : start + _INSERT_CHUNK]]
-        result = await uow.conn.execute(
-            pg.insert(db.claim).values(chunk).on_conflict_do_nothing().returning(db.claim.c.id)
-        )
-        inserted.update(r.id for r in result)
+    inserted = await insert_new_rows(uow.conn, db.claim, list(rows.values()), "id")
     duplicates = [index for index, row in rows.items() if row["id"] not in inserted]
     existing = await _existing(uow, [rows[i] for i in duplicates])
     for index, row in rows.items():

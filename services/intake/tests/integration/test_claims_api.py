@@ -201,3 +201,24 @@ async def test_a_rejection_for_a_malformed_claim_still_names_its_invoice_number(
         )
         == 1
     )
+
+
+async def test_a_large_batch_is_booked_in_bulk_and_a_registered_invoice_in_it_is_refused(intake):
+    earlier = claim_body()
+    await intake.client.post("/v1/claims", json=earlier, headers=intake.token())
+    batch = [claim_body() for _ in range(60)] + [earlier]
+
+    response = await intake.client.post("/v1/claims", json=batch, headers=intake.token())
+
+    result = response.json()
+    assert (result["registered"], result["rejected"]) == (60, 1)
+    assert result["results"][60]["errors"][0]["code"] == "claim.invoice_number_duplicate"
+    numbers = ",".join(f"'{c['invoice_number']}'" for c in batch)
+    assert await count_rows(intake, "claim", f"invoice_number IN ({numbers})") == 61
+    registered = await count_rows(
+        intake,
+        "outbox",
+        "event_type = 'claims.registered.v1' AND message_key IN "  # noqa: S608
+        f"(SELECT id::text FROM claim WHERE invoice_number IN ({numbers}))",
+    )
+    assert registered == 61
