@@ -15,6 +15,7 @@ app = typer.Typer(help="Kravflyt: in-house collection of municipal claims.", no_
 LOCAL_DIR_ENV = "KRAVFLYT_LOCAL_DIR"
 DEFAULT_SCOPES = ["kravflyt:claims.write", "kravflyt:claims.read"]
 DEMO_MUNICIPALITIES = ["3301", "3303", "3312"]
+DEMO_STAFF_ROLES = ["caseworker", "payments"]
 
 
 def local_dir() -> Path:
@@ -135,7 +136,7 @@ def deadletters_replay(dead_letter_id: str) -> None:
 def staff_token(
     subject: Annotated[str, typer.Option(help="The caseworker's id")] = "saksbehandler-1",
     name: Annotated[str, typer.Option(help="Display name")] = "Demo Saksbehandler",
-    role: Annotated[list[str], typer.Option(help="Roles")] = ["caseworker"],  # noqa: B006
+    role: Annotated[list[str], typer.Option(help="Roles")] = DEMO_STAFF_ROLES,  # noqa: B006
     municipality: Annotated[
         list[str], typer.Option(help="Kommunenummer served")
     ] = DEMO_MUNICIPALITIES,

@@ -1,0 +1,30 @@
+"""Who may call: caseworkers and administrators from the office's identity provider."""
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from runtime.auth import (
+    ROLE_MISSING,
+    ForbiddenError,
+    StaffPrincipal,
+    TokenVerifier,
+    bearer_token,
+    staff_principal,
+)
+
+CASEWORKER = "caseworker"
+ADMIN = "admin"
+
+
+def staff_with(verifier: TokenVerifier, *roles: str) -> Callable[..., StaffPrincipal]:
+    """FastAPI dependency: the caseworker, who must hold one of ``roles``."""
+
+    def staff(request: Request) -> StaffPrincipal:
+        claims = verifier.verify_claims(bearer_token(request.headers.get("authorization")))
+        principal = staff_principal(claims)
+        if not principal.roles & set(roles):
+            raise ForbiddenError(ROLE_MISSING, f"The caseworker lacks a role of {sorted(roles)}.")
+        return principal
+
+    return staff

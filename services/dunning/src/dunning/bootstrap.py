@@ -1,0 +1,61 @@
+"""All of dunning's wiring: settings → container → FastAPI app with its subscribers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+
+from dunning.config import DunningSettings
+from runtime.auth import JwksUnavailableError, TokenVerifier
+from runtime.service import Runtime, service_app
+
+
+class _StaffSignInMissing(TokenVerifier):
+    """Staff endpoints answer 503 until the office's identity provider is configured."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", "file:///dev/null")
+
+    def verify_claims(self, token: str) -> dict[str, Any]:
+        raise JwksUnavailableError("staff sign-in is not configured (STAFF_AUTH_JWKS_URL)")
+
+
+@dataclass
+class Container:
+    """What dunning's entrypoints need, built once per process."""
+
+    settings: DunningSettings
+    runtime: Runtime
+    staff: TokenVerifier
+
+
+def build(settings: DunningSettings, **overrides: Any) -> Container:
+    """Wire dunning from its settings; ``overrides`` replace parts (e.g. ``runtime``) in tests."""
+    staff: TokenVerifier = _StaffSignInMissing()
+    if settings.staff_auth_jwks_url:
+        staff = TokenVerifier(
+            settings.staff_auth_issuer, settings.staff_auth_audience, settings.staff_auth_jwks_url
+        )
+    parts: dict[str, Any] = {"settings": settings, "runtime": Runtime(settings), "staff": staff}
+    parts.update(overrides)
+    return Container(**parts)
+
+
+def create_app(settings: DunningSettings, **overrides: Any) -> FastAPI:
+    """The dunning process: HTTP API, subscribers, outbox relay."""
+    from dunning.api import build_router, install_error_handlers
+    from dunning.consumers import subscribe
+
+    container = build(settings, **overrides)
+    subscribe(container)
+    app = service_app(
+        container.runtime,
+        title="Kravflyt dunning",
+        description="Case flows as lawful, versioned policy; the daily run; the work list.",
+        routers=[build_router(container)],
+    )
+    install_error_handlers(app)
+    app.state.container = container
+    return app

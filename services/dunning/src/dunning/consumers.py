@@ -1,0 +1,66 @@
+"""Dunning's subscribers: translate a bus event into a handler call, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from contracts.envelope import Envelope
+from dunning.handlers import claims, ledger, requests
+from dunning.policy_store import load_catalogue
+from runtime.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from dunning.bootstrap import Container
+
+Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[Any]]
+WithPolicies = Callable[[UnitOfWork, Envelope[Any], Any], Awaitable[Any]]
+
+PLAIN: dict[str, Handler] = {
+    "claims.adjusted.v1": claims.adjust_claim,
+    "accounts.balance_changed.v1": ledger.record_balance,
+    "payments.allocated.v1": ledger.record_allocation,
+    "requests.dispute.v1": requests.on_dispute,
+    "notices.failed.v1": requests.on_notice_failed,
+}
+NEEDS_POLICIES: dict[str, WithPolicies] = {
+    "claims.registered.v1": claims.open_case,
+    "accounts.opened.v1": ledger.record_account,
+    "requests.plan.v1": requests.on_plan,
+    "requests.deferral.v1": requests.on_deferral,
+    "plans.instalment_missed.v1": requests.on_instalment_missed,
+}
+
+
+def subscribe(c: Container) -> None:
+    """Register dunning's subscriptions on its bus."""
+    for event_type in (*PLAIN, *NEEDS_POLICIES):
+        c.runtime.bus.subscribe(event_type, receiver(c, event_type))
+
+
+def receiver(c: Container, event_type: str) -> Callable[[Envelope[Any]], Awaitable[None]]:
+    """What the bus calls with one ``event_type`` envelope: a handler in its own transaction."""
+    if event_type in PLAIN:
+        return _plain(c, PLAIN[event_type])
+    return _with_policies(c, NEEDS_POLICIES[event_type])
+
+
+def _plain(c: Container, handler: Handler) -> Callable[[Envelope[Any]], Awaitable[None]]:
+    async def receive(envelope: Envelope[Any]) -> None:
+        async with c.runtime.uow() as uow:
+            await handler(uow, envelope)
+            await uow.commit()
+
+    return receive
+
+
+def _with_policies(
+    c: Container, handler: WithPolicies
+) -> Callable[[Envelope[Any]], Awaitable[None]]:
+    async def receive(envelope: Envelope[Any]) -> None:
+        async with c.runtime.uow() as uow:
+            catalogue = await load_catalogue(uow.conn)
+            await handler(uow, envelope, catalogue)
+            await uow.commit()
+
+    return receive

@@ -1,0 +1,1 @@
+"""Dunning's pure domain: policies, the case flow, plans and explanations (stdlib + rules)."""

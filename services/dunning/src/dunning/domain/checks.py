@@ -1,0 +1,132 @@
+"""The legal checks of one step, shared by policy validation and the daily run.
+
+Loading a policy runs them over a year of due dates; the run runs them again right before each
+step with the case's real facts, so a step that would break one goes to the exception queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from dunning.domain import kinds
+from dunning.domain.errors import Violation, violation
+from dunning.domain.facts import CaseFacts, TakenStep
+from dunning.domain.policy import Policy, Step
+from rules import fees as fee_rules
+from rules.rates import fee_fraction_on, inkassosats_on, rettsgebyr_on
+
+_FEE_CODES = {
+    fee_rules.TOO_EARLY: "policy.fee_too_early",
+    fee_rules.LIMIT_REACHED: "policy.too_many_fees",
+    fee_rules.PREVIOUS_DEADLINE_NOT_PASSED: "policy.previous_deadline_not_passed",
+    fee_rules.NO_MISSED_DEADLINE: "policy.no_missed_deadline",
+    fee_rules.DEADLINE_TOO_SHORT: "policy.deadline_too_short",
+    fee_rules.NOT_CHARGEABLE: "policy.fee_not_allowed",
+}
+
+
+@dataclass(frozen=True)
+class FeeOutcome:
+    """The fee a step charges (on the oldest open claim), with the figures used."""
+
+    amount_ore: int = 0
+    legal_basis: str = ""
+    claim_id: UUID | None = None
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def check_step(
+    policy: Policy, step: Step, case: CaseFacts, sent: date, deadline: date | None
+) -> tuple[list[Violation], FeeOutcome]:
+    """Every rule ``step`` sent on ``sent`` would break, and the fee it would charge."""
+    problems = _deadline(step, deadline, sent) + _routing(policy, step, case)
+    order = _after_inkassovarsel(step, case.history, sent)
+    fee, fee_problems = _fee(step, case, sent, deadline)
+    # One fact, one reason: a too-early betalingsoppfordring also fails the fee's deadline rule.
+    found = problems + (order or fee_problems)
+    return list(dict.fromkeys(found)), fee
+
+
+def _deadline(step: Step, deadline: date | None, sent: date) -> list[Violation]:
+    required = step.kind in kinds.DEADLINE_REQUIRED or step.fee.basis == "inkassosats"
+    if not required or step.kind not in kinds.RULES_KINDS:
+        return []
+    minimum = fee_rules.minimum_deadline_days(kinds.RULES_KINDS[step.kind])
+    if deadline is None or deadline < sent + timedelta(days=minimum):
+        return [violation("policy.deadline_too_short", step.key, f"{minimum} days")]
+    return []
+
+
+def _routing(policy: Policy, step: Step, case: CaseFacts) -> list[Violation]:
+    public_only = step.kind == kinds.VARSEL or (
+        step.kind == kinds.OVERFORING and step.enforcement in kinds.PUBLIC_ONLY_ENFORCEMENT
+    )
+    private = policy.track == kinds.PRIVATE or any(
+        kinds.is_private_law(c.claim_type) for c in case.claims
+    )
+    if public_only and private:
+        return [violation("policy.saernamsmann_private_law", step.key)]
+    return []
+
+
+def _after_inkassovarsel(step: Step, history: tuple[TakenStep, ...], sent: date) -> list[Violation]:
+    if step.kind != kinds.BETALINGSOPPFORDRING:
+        return []
+    varsler = [t for t in history if t.kind == kinds.INKASSOVARSEL and not t.skipped]
+    if not varsler:
+        return [violation("policy.betalingsoppfordring_without_inkassovarsel", step.key)]
+    # Inkassoloven § 10: only once the § 9 deadline has passed.
+    if varsler[-1].deadline_date is None or varsler[-1].deadline_date >= sent:
+        return [violation("policy.betalingsoppfordring_too_early", step.key)]
+    return []
+
+
+def _fee(
+    step: Step, case: CaseFacts, sent: date, deadline: date | None
+) -> tuple[FeeOutcome, list[Violation]]:
+    if step.fee.basis == "none":
+        return FeeOutcome(), []
+    if step.fee.basis == "rettsgebyr":
+        return _rettsgebyr(step, case, sent)
+    if step.kind not in kinds.INKASSOSATS_KINDS:
+        return FeeOutcome(), [violation("policy.fee_not_allowed", step.key)]
+    claim = case.oldest
+    kind = kinds.RULES_KINDS[step.kind]
+    decision = fee_rules.fee_for(
+        kind, sent, claim.due_date, _letters(case, claim.claim_id), deadline_date=deadline
+    )
+    figures = {
+        "inkassosats_ore": str(inkassosats_on(sent)),
+        "fraction": str(fee_fraction_on(step.kind, sent)),
+    }
+    if not decision.allowed:
+        code = _FEE_CODES.get(decision.refusal_code or "", "policy.fee_not_allowed")
+        return FeeOutcome(0, decision.legal_basis, claim.claim_id, figures), [
+            violation(code, step.key)
+        ]
+    return FeeOutcome(decision.amount_ore, decision.legal_basis, claim.claim_id, figures), []
+
+
+def _rettsgebyr(step: Step, case: CaseFacts, sent: date) -> tuple[FeeOutcome, list[Violation]]:
+    if step.kind not in kinds.RETTSGEBYR_KINDS or step.fee.fraction is None:
+        return FeeOutcome(), [violation("policy.fee_not_allowed", step.key)]
+    amount = fee_rules.rettsgebyr_fee(step.fee.fraction, sent)
+    figures = {"rettsgebyr_ore": str(rettsgebyr_on(sent)), "fraction": str(step.fee.fraction)}
+    basis = step.fee.legal_basis or step.legal_basis
+    return FeeOutcome(amount, basis, case.oldest.claim_id, figures), []
+
+
+def _letters(case: CaseFacts, claim_id: UUID) -> list[fee_rules.FeeCharge]:
+    """Earlier letters the fee rules count: their deadlines, and which carried a fee."""
+    return [
+        fee_rules.FeeCharge(
+            kinds.RULES_KINDS[t.kind],
+            t.sent_date,
+            t.deadline_date,
+            fee_charged=t.fee_ore > 0 and t.fee_claim_id == claim_id,
+        )
+        for t in case.history
+        if t.kind in kinds.RULES_KINDS and t.deadline_date is not None and not t.skipped
+    ]

@@ -1,0 +1,92 @@
+"""What the flow knows about a case: its open claims and the steps already taken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    """One open claim of a case."""
+
+    claim_id: UUID
+    claim_type: str
+    due_date: date
+    open_ore: int
+    limitation_date: date
+    kid: str | None = None
+
+
+@dataclass(frozen=True)
+class TakenStep:
+    """A step already taken (or skipped by a caseworker) on the case."""
+
+    seq: int
+    key: str
+    kind: str
+    sent_date: date
+    deadline_date: date | None
+    fee_ore: int = 0
+    fee_claim_id: UUID | None = None
+    policy_version: int = 1
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """A case as the flow sees it; ``claims`` are the open ones, oldest due date first."""
+
+    case_id: UUID
+    claims: tuple[ClaimFacts, ...]
+    history: tuple[TakenStep, ...] = ()
+    hold_until: date | None = None
+
+    @property
+    def open_ore(self) -> int:
+        return sum(c.open_ore for c in self.claims)
+
+    @property
+    def oldest(self) -> ClaimFacts:
+        return min(self.claims, key=lambda c: (c.due_date, str(c.claim_id)))
+
+    def fees_on(self, claim_id: UUID) -> int:
+        """Fees charged on ``claim_id`` by earlier steps of this case."""
+        return sum(t.fee_ore for t in self.history if t.fee_claim_id == claim_id)
+
+
+def history_to_json(history: tuple[TakenStep, ...]) -> list[dict[str, object]]:
+    """The compact history stored on the case row."""
+    return [
+        {
+            "seq": t.seq,
+            "key": t.key,
+            "kind": t.kind,
+            "sent": t.sent_date.isoformat(),
+            "deadline": t.deadline_date.isoformat() if t.deadline_date else None,
+            "fee": t.fee_ore,
+            "fee_claim": str(t.fee_claim_id) if t.fee_claim_id else None,
+            "version": t.policy_version,
+            "skipped": t.skipped,
+        }
+        for t in history
+    ]
+
+
+def history_from_json(rows: list[dict[str, object]] | None) -> tuple[TakenStep, ...]:
+    """The inverse of :func:`history_to_json`."""
+    return tuple(
+        TakenStep(
+            seq=int(str(r["seq"])),
+            key=str(r["key"]),
+            kind=str(r["kind"]),
+            sent_date=date.fromisoformat(str(r["sent"])),
+            deadline_date=date.fromisoformat(str(r["deadline"])) if r.get("deadline") else None,
+            fee_ore=int(str(r.get("fee") or 0)),
+            fee_claim_id=UUID(str(r["fee_claim"])) if r.get("fee_claim") else None,
+            policy_version=int(str(r.get("version") or 1)),
+            skipped=bool(r.get("skipped")),
+        )
+        for r in rows or []
+    )

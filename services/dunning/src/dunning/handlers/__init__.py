@@ -1,0 +1,1 @@
+"""Dunning's use cases, one module per area; HTTP, events and commands all end here."""
