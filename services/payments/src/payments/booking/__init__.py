@@ -1,0 +1,1 @@
+"""The booking engine: payments in, matched, allocated and announced as whole sets."""

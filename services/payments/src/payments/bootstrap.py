@@ -1,0 +1,82 @@
+"""All of payments' wiring: settings → container → FastAPI app with its subscribers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from payments.config import PaymentsSettings
+from payments.domain.accrual import InterestAccrual
+from payments.handlers.common import Office
+from rules.calendar import roll_forward
+from rules.kid import KidAlgorithm
+from rules.rates import DEFAULT_RATES, load_rates
+from runtime.auth import TokenVerifier
+from runtime.service import Runtime, service_app
+
+
+@dataclass
+class Container:
+    """What payments' entrypoints need, built once per process."""
+
+    settings: PaymentsSettings
+    runtime: Runtime
+    office: Office
+    # Caseworkers' tokens (the office's identity provider); None until it is configured.
+    staff: TokenVerifier | None
+
+
+def office_from(settings: PaymentsSettings) -> Office:
+    """The office's ledger settings: account, KID scheme, interest rates."""
+    rates = load_rates(Path(settings.rates_file)) if settings.rates_file else DEFAULT_RATES
+    return Office(
+        collection_account=settings.collection_account,
+        kid_algorithm=KidAlgorithm(settings.kid_algorithm.lower()),
+        kid_prefix=settings.kid_prefix,
+        kid_length=settings.kid_length,
+        office_tenant=settings.office_tenant,
+        accrual=InterestAccrual(rates),
+        source=settings.service or "payments",
+    )
+
+
+def build(settings: PaymentsSettings, **overrides: Any) -> Container:
+    """Wire payments from its settings; ``overrides`` replace parts (e.g. ``office``) in tests."""
+    staff = None
+    if settings.staff_auth_jwks_url:
+        staff = TokenVerifier(
+            settings.staff_auth_issuer, settings.staff_auth_audience, settings.staff_auth_jwks_url
+        )
+    parts: dict[str, Any] = {
+        "settings": settings,
+        "runtime": Runtime(settings),
+        "office": office_from(settings),
+        "staff": staff,
+    }
+    parts.update(overrides)
+    return Container(**parts)
+
+
+def create_app(settings: PaymentsSettings, **overrides: Any) -> FastAPI:
+    """The payments process: HTTP API, subscribers for claims, fees and plans, outbox relay."""
+    from payments.api import build_routers, install_error_handlers
+    from payments.consumers import subscribe
+
+    container = build(settings, **overrides)
+    # Loading the public-holiday tables takes a second: at start, not in the first request.
+    roll_forward(date.today())
+    subscribe(container)
+    app = service_app(
+        container.runtime,
+        title="Kravflyt payments",
+        description="The sub-ledger: accounts and KIDs, payment files, matching, allocation,"
+        " the unmatched queue, instalment plans and settlements.",
+        routers=build_routers(container),
+    )
+    install_error_handlers(app)
+    app.state.container = container
+    return app

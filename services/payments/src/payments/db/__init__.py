@@ -1,0 +1,1 @@
+"""Payments' storage: tables, queries, and the bulk (COPY) paths of the booking engine."""

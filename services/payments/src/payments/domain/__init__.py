@@ -1,0 +1,1 @@
+"""The sub-ledger's pure domain: postings, balances, interest, allocation, matching, settlement."""
