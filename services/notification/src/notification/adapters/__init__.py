@@ -1,0 +1,1 @@
+"""Adapters to the national services: Maskinporten, KRR, Digipost, KS Fiks SvarUt, Altinn."""

@@ -1,0 +1,1 @@
+"""Notification's domain: notices, the legal content check, channel choice. Pure."""

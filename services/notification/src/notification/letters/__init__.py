@@ -1,0 +1,1 @@
+"""Letters: the text catalogue and municipality profiles, composition, and PDF rendering."""
