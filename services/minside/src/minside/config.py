@@ -1,0 +1,37 @@
+"""Min side's settings (``KRAVFLYT_MINSIDE_*`` over ``KRAVFLYT_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from runtime.settings import ServiceSettings
+
+DEMO_MUNICIPALITIES = {
+    "3301": "Drammen kommune",
+    "3303": "Kongsberg kommune",
+    "3312": "Lier kommune",
+}
+
+
+class MinsideSettings(ServiceSettings):
+    """What the citizen portal needs beyond the shared settings."""
+
+    http_port: int = 8005
+    # ID-porten (or the local stand-in): discovery at <issuer>/.well-known/openid-configuration.
+    oidc_issuer: str = "http://localhost:8090"
+    oidc_client_id: str = "kravflyt-minside"
+    oidc_client_secret: str = Field(default="", repr=False)
+    oidc_scopes: str = "openid profile"
+    oidc_acr_values: str = "idporten-loa-substantial"
+    session_secret: str = Field(default="", repr=False)
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 120
+    payments_base_url: str = "http://127.0.0.1:8004"
+    notification_base_url: str = "http://127.0.0.1:8003"
+    # Origins a form may lead to after a redirect (CSP form-action), e.g. the Vipps landing page.
+    form_action_origins: str = ""
+    # make run: tokens from the local Maskinporten stand-in under <local_dir>/issuer.
+    local_dir: str = ""
+    service_client_id: str = "minside"
+    service_orgnr: str = "999999999"
+    municipality_names: dict[str, str] = Field(default_factory=lambda: dict(DEMO_MUNICIPALITIES))

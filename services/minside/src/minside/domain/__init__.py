@@ -1,0 +1,1 @@
+"""Min side's pure rules: amounts owed today, deadlines, the claim's story, plan previews."""

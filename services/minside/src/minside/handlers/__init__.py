@@ -1,0 +1,1 @@
+"""Min side's use cases: projections from events, page reads, requests and payments."""

@@ -1,0 +1,1 @@
+"""The citizen's web pages: login, sessions, security headers, templates and routes."""

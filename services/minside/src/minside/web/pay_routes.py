@@ -1,0 +1,67 @@
+"""Paying: the exact amount today with KID and account, or Vipps through payments."""
+
+# No `from __future__ import annotations`: FastAPI must resolve the routes' annotations.
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from minside.domain.claims import total_today
+from minside.handlers import pages
+from minside.handlers.pay import start_vipps
+from minside.web import forms
+from minside.web.security import checked_form
+from minside.web.session import Session
+
+if TYPE_CHECKING:
+    from minside.bootstrap import Container
+
+
+def build_pay_router(c: "Container") -> APIRouter:
+    """``/pay`` (one claim or all open), ``/pay/vipps`` and ``/pay/done``."""
+    router = APIRouter(prefix="/pay", include_in_schema=False)
+    Citizen = Annotated[Session, Depends(c.citizen)]
+
+    @router.get("")
+    async def pay(request: Request, session: Citizen, claim: UUID | None = None) -> Response:
+        today = c.today()
+        async with c.runtime.engine.connect() as conn:
+            claims = await pages.open_claims(conn, session.debtor_ref, [claim] if claim else None)
+        if claim is not None and not claims:
+            raise pages.NotFound(claim)
+        return c.renderer.page(
+            request,
+            "pay.html",
+            "pay.title",
+            today=today,
+            current="pay",
+            claims=claims,
+            total_ore=total_today(claims, today),
+            form_token=forms.new_form_token(),
+        )
+
+    @router.post("/vipps")
+    async def vipps(request: Request, session: Citizen) -> Response:
+        form = await checked_form(request, session.csrf_token)
+        asked = forms.claim_ids(form)
+        async with c.runtime.engine.connect() as conn:
+            claims = await pages.open_claims(conn, session.debtor_ref, asked) if asked else []
+        if not claims or len(claims) != len(asked):
+            raise pages.NotFound(asked)
+        url = await start_vipps(
+            c.runtime.uow(),
+            c.payments,
+            debtor_ref=session.debtor_ref,
+            form_token=forms.form_token(form),
+            claim_ids=[x.claim_id for x in claims],
+            amount_ore=total_today(claims, c.today()),
+            return_url=c.base_url + "/pay/done",
+        )
+        return RedirectResponse(url, 303)
+
+    @router.get("/done")
+    async def done(request: Request, session: Citizen) -> Response:
+        return c.renderer.page(request, "pay_done.html", "pay.done_title", current="pay")
+
+    return router
