@@ -9,6 +9,7 @@ run: env
 	@$(VENV)/kravflyt run
 
 test: env
+	@scripts/test-tools.sh
 	@$(VENV)/python -m pytest $(PYTEST_ARGS)
 
 bench: env
