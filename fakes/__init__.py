@@ -7,9 +7,10 @@ inside and to switch on reservation, missing mailboxes, timeouts and errors:
     python -m fakes digipost --port 8092   # Digipost REST API v8 (signed requests)
     python -m fakes svarut --port 8093     # KS Fiks SvarUt forsendelse REST v1
     python -m fakes altinn --port 8094     # Altinn Notifications (SMS, e-mail)
+    python -m fakes vipps --port 8095      # Vipps MobilePay ePayment v1 (signed webhooks)
 
 Run from the repository root (``fakes`` is importable from there); tests start them as
 subprocesses. ``fakes.people`` says who is reserved, unregistered or without a mailbox.
 """
 
-SERVICES = ("krr", "digipost", "svarut", "altinn")
+SERVICES = ("krr", "digipost", "svarut", "altinn", "vipps")

@@ -26,6 +26,15 @@ class PaymentsSettings(ServiceSettings):
     rates_file: str = ""
     # Largest payment file accepted over HTTP (100 000 OCR payments are about 16 MB).
     max_file_bytes: int = 64 * 1024 * 1024
+    # Vipps MobilePay ePayment (defaults: the local fake, ``python -m fakes vipps --port 8095``).
+    vipps_base_url: str = "http://127.0.0.1:8095"
+    vipps_client_id: str = "kravflyt-local"
+    vipps_client_secret: str = "local-client-secret"  # noqa: S105 - the local fake's
+    vipps_subscription_key: str = "local-subscription-key"
+    vipps_msn: str = "123456"
+    # The secret Vipps returned when our webhook was registered (signs every webhook).
+    vipps_webhook_secret: str = "local-webhook-secret"  # noqa: S105 - the local fake's
+    vipps_return_url: str = "http://localhost:8006/betaling/kvittering"
 
     @field_validator("collection_account")
     @classmethod

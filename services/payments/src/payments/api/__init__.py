@@ -16,6 +16,7 @@ from payments.api.accounts import accounts_router
 from payments.api.files import files_router
 from payments.api.settlements import settlements_router
 from payments.api.unmatched import unmatched_router
+from payments.api.vipps import vipps_router
 from payments.domain.errors import PaymentsError
 from payments.files import FileRejected
 from payments.files.errors import REASONS as FILE_REASONS
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
 
 def build_routers(c: Container) -> list[APIRouter]:
     """Every ``/v1`` router of payments, bound to one container."""
-    return [files_router(c), accounts_router(c), unmatched_router(c), settlements_router(c)]
+    return [
+        files_router(c), accounts_router(c), unmatched_router(c), settlements_router(c),
+        vipps_router(c),
+    ]  # fmt: skip
 
 
 def install_error_handlers(app: FastAPI) -> None:
