@@ -1,9 +1,16 @@
 """``python -m benchmarks [name ...] [options]``: run benchmarks and print one compact table.
 
-Without a name, runs ``intake_batch`` and ``single_claim`` (about 2–3 minutes on 2 cores).
-``profile_batch`` runs only when named. Examples::
+Without a name, runs ``intake_batch``, ``single_claim``, ``payments_import``,
+``payments_balance`` and ``minside`` (about 5–6 minutes on 2 cores). ``profile_batch`` runs
+only when named.
+The payments and minside benchmarks bring their own embedded PostgreSQL and NATS (minside also
+its OIDC provider); they need no intake.
+Examples::
 
     python -m benchmarks
+    python -m benchmarks payments_import --payments 100000
+    python -m benchmarks payments_balance --requests 2000
+    python -m benchmarks minside --sessions 50 --page-requests 40 --events 200
     python -m benchmarks intake_batch --batches 20
     python -m benchmarks single_claim --rate 100 --duration 20
     python -m benchmarks profile_batch --profile-batches 3
@@ -13,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import platform
 import sys
 import tempfile
 import time
@@ -20,9 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.report import Section, render
-from benchmarks.stack import Stack, step
+from benchmarks.stack import Machine, Stack, _cpu_model, step
 
-DEFAULT = ("intake_batch", "single_claim")
+PAYMENTS = ("payments_import", "payments_balance")
+OWN_STACK = (*PAYMENTS, "minside")  # bring their own PostgreSQL and NATS
+DEFAULT = ("intake_batch", "single_claim", *OWN_STACK)
 ALL = (*DEFAULT, "profile_batch")
 
 
@@ -81,6 +92,36 @@ def _parser() -> argparse.ArgumentParser:
         "with --role api and the relay off (default: one process does both)",
     )
     p.add_argument(
+        "--payments",
+        type=int,
+        default=100_000,
+        help="payments_import: payments in the OCR file (default 100000)",
+    )
+    p.add_argument(
+        "--requests",
+        type=int,
+        default=2_000,
+        help="payments_balance: measured requests per endpoint (default 2000)",
+    )
+    p.add_argument(
+        "--sessions",
+        type=int,
+        default=50,
+        help="minside: concurrent logged-in sessions, one citizen each (default 50)",
+    )
+    p.add_argument(
+        "--page-requests",
+        type=int,
+        default=40,
+        help="minside: measured overview requests per session (default 40)",
+    )
+    p.add_argument(
+        "--events",
+        type=int,
+        default=200,
+        help="minside: balance events for the freshness measure (default 200)",
+    )
+    p.add_argument(
         "--keep-dir",
         action="store_true",
         help="keep the temporary directory (PostgreSQL data, logs) for inspection",
@@ -97,14 +138,20 @@ def main(argv: list[str] | None = None) -> int:
     clients = tuple(int(c) for c in args.clients.split(",") if c.strip())
     if args.batches < 1 or not clients or min(clients) < 1 or args.rate <= 0 or args.duration <= 0:
         raise SystemExit("--batches, --clients, --rate and --duration must be positive")
+    if args.payments < 1 or args.requests < 1:
+        raise SystemExit("--payments and --requests must be positive")
+    if args.sessions < 1 or args.page_requests < 1 or args.events < 1:
+        raise SystemExit("--sessions, --page-requests and --events must be positive")
     keys = not args.no_idempotency_key
     started = time.monotonic()
     sections: list[Section] = []
     machine = ""
     profile_text = ""
     registered = 0
+    load = os.getloadavg()[0]
+    info: dict[str, str] = {}
     try:
-        served = [n for n in names if n != "profile_batch"]
+        served = [n for n in names if n not in ("profile_batch", *OWN_STACK)]
         if served:
             with Stack(
                 profile_to=args.profile_server, keep_dir=args.keep_dir, split_relay=args.split_relay
@@ -148,6 +195,21 @@ def main(argv: list[str] | None = None) -> int:
                     "== intake server process under cProfile (main thread)\n"
                     + summarize(args.profile_server, registered, "µs/claim")
                 )
+        for name in (n for n in names if n in OWN_STACK):
+            if name == "minside":
+                from benchmarks import minside
+
+                sections.append(
+                    asyncio.run(minside.run(args.sessions, args.page_requests, args.events, info))
+                )
+            elif name == "payments_import":
+                from benchmarks import payments_import
+
+                sections.append(asyncio.run(payments_import.run(args.payments, info)))
+            else:
+                from benchmarks import payments_balance
+
+                sections.append(asyncio.run(payments_balance.run(args.requests, info)))
         if "profile_batch" in names:
             from benchmarks import profile_batch
 
@@ -160,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted; everything started was stopped", file=sys.stderr)
         return 130
     elapsed = time.monotonic() - started
+    if not machine:
+        machine = Machine(
+            cores=os.cpu_count() or 0,
+            cpu=_cpu_model(),
+            python=platform.python_version(),
+            postgres=info.get("postgres", "?"),
+            load=load,
+        ).describe()
     header = (
         f"Kravflyt benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {elapsed:.0f} s\n"
         f"machine: {machine}"
