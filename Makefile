@@ -20,7 +20,7 @@ lint: env
 	@$(VENV)/ruff format --check .
 	@$(VENV)/mypy --strict libs/rules/src libs/contracts/src libs/runtime/src
 	@$(VENV)/mypy services/intake/src
-	@$(VENV)/mypy --strict services/dunning/src services/payments/src services/notification/src
+	@$(VENV)/mypy --strict services/dunning/src services/payments/src services/notification/src services/minside/src
 	@$(VENV)/lint-imports
 
 clean:

@@ -136,7 +136,7 @@ def deadletters_replay(dead_letter_id: str) -> None:
 def staff_token(
     subject: Annotated[str, typer.Option(help="The caseworker's id")] = "saksbehandler-1",
     name: Annotated[str, typer.Option(help="Display name")] = "Demo Saksbehandler",
-    role: Annotated[list[str], typer.Option(help="Roles")] = DEMO_STAFF_ROLES,  # noqa: B006
+    role: Annotated[list[str], typer.Option(help="Roles")] = DEMO_STAFF_ROLES,
     municipality: Annotated[
         list[str], typer.Option(help="Kommunenummer served")
     ] = DEMO_MUNICIPALITIES,
