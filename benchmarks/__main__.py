@@ -1,7 +1,8 @@
 """``python -m benchmarks [name ...] [options]``: run benchmarks and print one compact table.
 
 Without a name, runs ``intake_batch``, ``single_claim``, ``payments_import``,
-``payments_balance`` and ``minside`` (about 5–6 minutes on 2 cores). ``profile_batch`` runs
+``payments_balance``, ``minside``, ``dunning_run`` (1,000,000 cases) and
+``notification_letters`` (about 10–12 minutes on 2 cores). ``profile_batch`` runs
 only when named.
 The payments and minside benchmarks bring their own embedded PostgreSQL and NATS (minside also
 its OIDC provider); they need no intake.
@@ -32,7 +33,7 @@ from benchmarks.report import Section, render
 from benchmarks.stack import Machine, Stack, _cpu_model, step
 
 PAYMENTS = ("payments_import", "payments_balance")
-OWN_STACK = (*PAYMENTS, "minside")  # bring their own PostgreSQL and NATS
+OWN_STACK = (*PAYMENTS, "minside", "dunning_run", "notification_letters")  # own servers
 DEFAULT = ("intake_batch", "single_claim", *OWN_STACK)
 ALL = (*DEFAULT, "profile_batch")
 
@@ -122,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
         help="minside: balance events for the freshness measure (default 200)",
     )
     p.add_argument(
+        "--cases", type=int, default=1_000_000, help="dunning_run: open cases (default 1,000,000)"
+    )
+    p.add_argument(
+        "--letters", type=int, default=10_000, help="notification_letters: letters (default 10,000)"
+    )
+    p.add_argument(
         "--keep-dir",
         action="store_true",
         help="keep the temporary directory (PostgreSQL data, logs) for inspection",
@@ -202,6 +209,14 @@ def main(argv: list[str] | None = None) -> int:
                 sections.append(
                     asyncio.run(minside.run(args.sessions, args.page_requests, args.events, info))
                 )
+            elif name == "dunning_run":
+                from benchmarks import services
+
+                sections.append(services.dunning_run(args.cases))
+            elif name == "notification_letters":
+                from benchmarks import services
+
+                sections.append(services.notification_letters(args.letters))
             elif name == "payments_import":
                 from benchmarks import payments_import
 
