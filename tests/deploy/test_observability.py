@@ -16,6 +16,7 @@ import yaml
 from deploy_helpers import REPO, render, repository_services
 from prometheus_client.metrics import Counter, Gauge, Histogram, MetricWrapperBase
 
+from dunning import metrics as dunning_metrics
 from runtime import metrics as runtime_metrics
 
 DASHBOARD = REPO / "deploy" / "grafana" / "kravflyt-dashboard.json"
@@ -25,9 +26,10 @@ METRIC = re.compile(r"\bkravflyt_[a-z0-9_]+")
 
 
 def exported_metrics() -> set[str]:
-    """Sample names the runtime exposes on /metrics."""
+    """Sample names the runtime and the services expose on /metrics."""
     names: set[str] = set()
-    for metric in vars(runtime_metrics).values():
+    exported = [*vars(runtime_metrics).values(), *vars(dunning_metrics).values()]
+    for metric in exported:
         if not isinstance(metric, MetricWrapperBase):
             continue
         base = metric._name

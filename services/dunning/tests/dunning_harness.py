@@ -251,6 +251,10 @@ class DunningUnderTest:
             found = [e for e in found if e["payload"].get("case_id") == str(case_id)]
         return found
 
+    async def rows(self, sql: str, **params: Any) -> list[Any]:
+        async with self.container.runtime.engine.connect() as conn:
+            return list((await conn.execute(sa.text(sql), params)).all())
+
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.container.runtime.engine.connect() as conn:
             return (await conn.execute(sa.text(sql), params)).scalar()

@@ -5,11 +5,14 @@ Names follow Prometheus conventions; the Grafana dashboard in ``deploy/`` uses t
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+log = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
     "kravflyt_http_requests_total",
@@ -45,8 +48,15 @@ CONSUMER_PENDING = Gauge(
 )
 
 
-def install_metrics(app: FastAPI, service: str) -> None:
-    """Count and time every request by route template, and serve ``GET /metrics``."""
+ScrapeHook = Callable[[], Awaitable[None]]
+
+
+def install_metrics(app: FastAPI, service: str, on_scrape: Sequence[ScrapeHook] = ()) -> None:
+    """Count and time every request by route template, and serve ``GET /metrics``.
+
+    ``on_scrape`` hooks run before each scrape to refresh gauges whose truth is elsewhere
+    (e.g. the daily run's last outcome, written by the CronJob into the service's database).
+    """
 
     @app.middleware("http")
     async def measure(
@@ -65,4 +75,9 @@ def install_metrics(app: FastAPI, service: str) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
+        for hook in on_scrape:
+            try:
+                await hook()
+            except Exception:
+                log.warning("a metrics hook failed; serving the last values", exc_info=True)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
 from runtime.logging import configure_logging
-from runtime.metrics import install_metrics
+from runtime.metrics import ScrapeHook, install_metrics
 from runtime.outbox import OutboxRelay
 from runtime.problems import install_problem_handlers
 from runtime.settings import ServiceSettings
@@ -161,6 +161,7 @@ def service_app(
     version: str = "0.1.0",
     routers: Sequence[APIRouter] = (),
     description: str = "",
+    on_scrape: Sequence[ScrapeHook] = (),
 ) -> FastAPI:
     """A FastAPI app with health, metrics, RFC 9457 problems, tracing, and the runtime's lifecycle.
 
@@ -180,7 +181,7 @@ def service_app(
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
-    install_metrics(app, runtime.settings.service)
+    install_metrics(app, runtime.settings.service, on_scrape)
     if runtime.settings.role != "worker":
         for router in routers:
             app.include_router(router)

@@ -44,6 +44,8 @@ __all__ = [
     "inject_trace_headers",
     "instrument_fastapi",
     "producer_span",
+    "resumed_span",
+    "shutdown_telemetry",
 ]
 
 TRACE_FILE_ENV = "KRAVFLYT_TRACE_FILE"
@@ -80,6 +82,13 @@ def build_tracer_provider(service: str) -> TracerProvider:
     if path := os.environ.get(TRACE_FILE_ENV):
         provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(path)))
     return provider
+
+
+def shutdown_telemetry() -> None:
+    """Export what is buffered and stop the exporters (a command's last act before exit)."""
+    with _lock:
+        if _provider is not None:
+            _provider.shutdown()
 
 
 def add_span_processor(processor: SpanProcessor) -> None:
@@ -133,8 +142,32 @@ def producer_span(name: str, attributes: Attributes = None) -> Iterator[Span]:
 
 
 @contextmanager
+def resumed_span(
+    name: str, headers: Mapping[str, str] | None, attributes: Attributes = None
+) -> Iterator[Span]:
+    """An INTERNAL span in the trace stored in ``headers``, linked to the current span.
+
+    For batch work that acts on items which each have their own trace: the daily run takes a
+    case's step in the trace of the claim that opened it, and links back to the run. Without
+    stored headers the span is simply a child of the current one.
+    """
+    if not headers:
+        with _span(name, SpanKind.INTERNAL, None, attributes) as span:
+            yield span
+        return
+    current = trace.get_current_span().get_span_context()
+    links = [trace.Link(current)] if current.is_valid else None
+    with _span(name, SpanKind.INTERNAL, extract_context(headers), attributes, links) as span:
+        yield span
+
+
+@contextmanager
 def _span(
-    name: str, kind: SpanKind, parent: Context | None, attributes: Attributes
+    name: str,
+    kind: SpanKind,
+    parent: Context | None,
+    attributes: Attributes,
+    links: Sequence[trace.Link] | None = None,
 ) -> Iterator[Span]:
     tracer = trace.get_tracer(__name__)
     # Exception messages are not recorded: they may quote personal data. The type is enough
@@ -144,6 +177,7 @@ def _span(
         context=parent,
         kind=kind,
         attributes=attributes,
+        links=links,
         record_exception=False,
         set_status_on_exception=False,
     ) as span:
@@ -187,6 +221,13 @@ def _span_record(span: ReadableSpan) -> dict[str, Any]:
         "trace_id": trace.format_trace_id(context.trace_id) if context else None,
         "span_id": trace.format_span_id(context.span_id) if context else None,
         "parent_id": trace.format_span_id(span.parent.span_id) if span.parent else None,
+        "links": [
+            {
+                "trace_id": trace.format_trace_id(link.context.trace_id),
+                "span_id": trace.format_span_id(link.context.span_id),
+            }
+            for link in span.links
+        ],
         "attributes": dict(span.attributes or {}),
         "service": span.resource.attributes.get(SERVICE_NAME),
     }

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from dunning.config import DunningSettings
+from dunning.metrics import run_metrics_hook
 from runtime.auth import JwksUnavailableError, TokenVerifier
 from runtime.service import Runtime, service_app
 
@@ -55,6 +56,7 @@ def create_app(settings: DunningSettings, **overrides: Any) -> FastAPI:
         title="Kravflyt dunning",
         description="Case flows as lawful, versioned policy; the daily run; the work list.",
         routers=[build_router(container)],
+        on_scrape=[run_metrics_hook(container.runtime.engine)],
     )
     install_error_handlers(app)
     app.state.container = container

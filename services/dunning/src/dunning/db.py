@@ -46,12 +46,28 @@ dunning_case = sa.Table(
     sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("closed_reason", sa.Text),
+    # W3C headers of the claims.registered.v1 that opened the case: its steps continue that trace.
+    sa.Column("trace_headers", pg.JSONB),
     sa.Index(
         "dunning_case_due",
         "next_action_date",
         postgresql_where=sa.text("status = 'active'"),
     ),
     sa.Index("dunning_case_list", "municipality", "status"),
+)
+
+daily_run = sa.Table(
+    "daily_run",
+    metadata,
+    sa.Column("id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("run_date", sa.Date, nullable=False),
+    sa.Column("shard", sa.Text, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    # running, succeeded or failed
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("report", pg.JSONB),
+    sa.Index("daily_run_latest", "shard", "started_at"),
 )
 
 case_claim = sa.Table(

@@ -119,4 +119,5 @@ def case_record(r: Mapping[str, Any], claims: tuple[ClaimRecord, ...]) -> CaseRe
         hold_until=r["hold_until"],
         history=history_from_json(r["history"]),
         claims=claims,
+        trace_headers=r["trace_headers"],
     )

@@ -49,6 +49,8 @@ class CaseRecord:
     hold_until: date | None
     history: tuple[TakenStep, ...]
     claims: tuple[ClaimRecord, ...] = field(default=())
+    # The trace of the claim that opened the case (W3C headers); its steps continue it.
+    trace_headers: dict[str, str] | None = None
 
     @property
     def subject(self) -> str:

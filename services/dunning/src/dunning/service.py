@@ -19,8 +19,10 @@ from dunning.policy_store import PACKAGED, read_document
 from dunning.shards import parse_shard
 from rules.calendar import oslo_today
 from runtime.db import utc_now
+from runtime.logging import configure_logging
 from runtime.service import Runtime, ServiceDefinition
 from runtime.settings import load_settings
+from runtime.telemetry import configure_telemetry, shutdown_telemetry
 
 commands = typer.Typer(help="Dunning: case flows, the daily run, policies.", no_args_is_help=True)
 
@@ -41,11 +43,14 @@ def run_command(
 
 
 async def _run(settings: DunningSettings, day: date, shard: tuple[int, int]) -> dict[str, object]:
+    configure_logging(settings.service, settings.log_level)
+    configure_telemetry(settings.service)
     runtime = Runtime(settings)
     try:
         report = await run_daily(runtime, day, shard, chunk=settings.run_chunk_size)
     finally:
         await runtime.engine.dispose()
+        shutdown_telemetry()
     return report.as_json()
 
 

@@ -27,6 +27,7 @@ from rules.calendar import oslo_today
 from rules.limitation import limitation_date, warn_from
 from runtime.bus import PermanentError
 from runtime.db import UnitOfWork
+from runtime.telemetry import inject_trace_headers
 
 REGISTERED = "dunning.claims.registered.v1"
 ADJUSTED = "dunning.claims.adjusted.v1"
@@ -108,6 +109,7 @@ async def _insert_case(uow: UnitOfWork, claim: ClaimRegisteredV1, policy: Policy
             status="active",
             shard_key=shard_key(claim.claim_id),
             opened_at=uow.clock(),
+            trace_headers=inject_trace_headers() or None,
         )
     )
     return case_id

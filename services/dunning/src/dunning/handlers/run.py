@@ -14,6 +14,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
+from opentelemetry import trace
+
 from dunning import bulk, db, queries
 from dunning.domain import kinds
 from dunning.domain.catalogue import Catalogue
@@ -25,8 +28,10 @@ from dunning.policy_store import load_catalogue
 from dunning.records import CaseRecord
 from runtime.db import outbox_row
 from runtime.service import Runtime
+from runtime.telemetry import resumed_span
 
 CHUNK = 2000
+_tracer = trace.get_tracer(__name__)
 
 
 @dataclass
@@ -97,11 +102,25 @@ def plan_case(case: CaseRecord, catalogue: Catalogue, day: date) -> Outcome:
 async def run_daily(
     runtime: Runtime, day: date, shard: tuple[int, int] = (0, 1), chunk: int = CHUNK
 ) -> RunReport:
-    """Take every step due on ``day`` in one shard of the cases."""
+    """Take every step due on ``day`` in one shard of the cases; the run is recorded."""
     report = RunReport(day, shard)
+    attributes = {"kravflyt.run_date": day.isoformat(), "kravflyt.shard": f"{shard[0]}/{shard[1]}"}
+    with _tracer.start_as_current_span("dunning daily run", attributes=attributes):
+        run_id = await _record_start(runtime, report)
+        try:
+            await _take_due_steps(runtime, report, chunk)
+        except BaseException:
+            await _record_end(runtime, run_id, "failed", report)
+            raise
+        await _record_end(runtime, run_id, "succeeded", report)
+    return report
+
+
+async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> None:
+    day = report.run_date
     async with runtime.engine.connect() as conn:
         catalogue = await load_catalogue(conn)
-        ids = await queries.due_case_ids(conn, day, shard)
+        ids = await queries.due_case_ids(conn, day, report.shard)
     for start in range(0, len(ids), chunk):
         async with runtime.uow() as uow:
             cases = await queries.load_cases(
@@ -111,7 +130,32 @@ async def run_daily(
             writer = _ChunkWriter(day, runtime.clock(), runtime.settings.service, report)
             await writer.write(await db.driver(uow.conn), outcomes)
             await uow.commit()
-    return report
+
+
+async def _record_start(runtime: Runtime, report: RunReport) -> UUID:
+    run_id = uuid4()
+    async with runtime.uow() as uow:
+        await uow.conn.execute(
+            sa.insert(db.daily_run).values(
+                id=run_id,
+                run_date=report.run_date,
+                shard=f"{report.shard[0]}/{report.shard[1]}",
+                started_at=runtime.clock(),
+                status="running",
+            )
+        )
+        await uow.commit()
+    return run_id
+
+
+async def _record_end(runtime: Runtime, run_id: UUID, status: str, report: RunReport) -> None:
+    async with runtime.uow() as uow:
+        await uow.conn.execute(
+            sa.update(db.daily_run)
+            .where(db.daily_run.c.id == run_id)
+            .values(finished_at=runtime.clock(), status=status, report=report.as_json())
+        )
+        await uow.commit()
 
 
 class _ChunkWriter:
@@ -179,14 +223,18 @@ class _ChunkWriter:
             )
             if handover:
                 items.append(self._handover_item(o, take))
-            events += [
-                (o, e) for e in step_events(o.case, o.policy, take, (fee_id, notice_id), self.now)
-            ]
+            # The step joins the trace of the claim that opened the case (linked to the run),
+            # and so do its events: a notice is traced from the municipality's POST to delivery.
+            with resumed_span(f"dunning step {take.step.kind}", o.case.trace_headers):
+                events += [
+                    self._outbox(o, e)
+                    for e in step_events(o.case, o.policy, take, (fee_id, notice_id), self.now)
+                ]
             self._count(take)
         await bulk.insert_fees(pg, fees)
         await bulk.advance_cases(pg, advances)
         await bulk.insert_work_items(pg, items)
-        await bulk.copy_outbox(pg, [self._outbox(o, e) for o, e in events])
+        await bulk.copy_outbox(pg, events)
 
     async def _record_others(self, pg: Any, outcomes: list[Outcome]) -> None:
         rows, items = [], []
