@@ -256,7 +256,7 @@ async def test_a_new_consumer_group_reads_what_was_published_before_it_joined(ka
 @pytest.mark.xfail(
     strict=True,
     raises=NotImplementedError,
-    reason="kravflyt deadletters replay reads NATS only (deploy/README.md, "What depends on runtime support")",
+    reason="kravflyt deadletters replay reads NATS only (deploy/README.md: runtime support)",
 )
 async def test_a_dead_letter_is_replayed_once_the_fix_is_in(kafka_url):
     from runtime.operations import read_dead_letters, replay_dead_letter
