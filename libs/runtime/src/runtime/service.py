@@ -25,6 +25,7 @@ from runtime.logging import configure_logging
 from runtime.metrics import ScrapeHook, install_metrics
 from runtime.outbox import OutboxRelay
 from runtime.problems import install_problem_handlers
+from runtime.resealing import SealedColumn
 from runtime.settings import ServiceSettings
 from runtime.telemetry import configure_telemetry, instrument_fastapi
 
@@ -42,6 +43,8 @@ class ServiceDefinition:
     migrations: Path
     seed_demo: Callable[[Any, Path], Awaitable[None]] | None = None
     commands: Any = None  # an optional typer.Typer mounted as ``kravflyt <name> ...``
+    # Columns holding values sealed with the personal-data keys (``kravflyt personal-data``).
+    sealed_columns: tuple[SealedColumn, ...] = ()
 
 
 def service_names() -> list[str]:
