@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from runtime.personal_data_cli import personal_data_app
 from runtime.settings import load_settings
 
 app = typer.Typer(help="Kravflyt: in-house collection of municipal claims.", no_args_is_help=True)
@@ -86,6 +87,7 @@ outbox_app = typer.Typer(help="The transactional outbox of a service.", no_args_
 deadletters_app = typer.Typer(help="Messages consumers gave up on.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(personal_data_app, name="personal-data")
 
 
 @outbox_app.command("backlog")
