@@ -20,6 +20,7 @@ from dunning.shards import parse_shard
 from rules.calendar import oslo_today
 from runtime.db import utc_now
 from runtime.logging import configure_logging
+from runtime.resealing import SealedColumn
 from runtime.service import Runtime, ServiceDefinition
 from runtime.settings import load_settings
 from runtime.telemetry import configure_telemetry, shutdown_telemetry
@@ -80,4 +81,5 @@ SERVICE = ServiceDefinition(
     create_app=create_app,
     migrations=Path(__file__).with_name("migrations"),
     commands=commands,
+    sealed_columns=(SealedColumn("dunning_case", "debtor_sealed"),),
 )

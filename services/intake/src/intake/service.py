@@ -10,6 +10,7 @@ import typer
 from intake.bootstrap import create_app
 from intake.config import IntakeSettings
 from intake.office import DEMO_OFFICE, load_office
+from runtime.resealing import SealedColumn
 from runtime.service import ServiceDefinition
 from runtime.settings import load_settings
 
@@ -37,4 +38,5 @@ SERVICE = ServiceDefinition(
     migrations=Path(__file__).with_name("migrations"),
     seed_demo=seed_demo,
     commands=commands,
+    sealed_columns=(SealedColumn("claim", "debtor_sealed"),),
 )

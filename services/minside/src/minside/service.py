@@ -14,4 +14,6 @@ SERVICE = ServiceDefinition(
     settings_class=MinsideSettings,
     create_app=create_app,
     migrations=Path(__file__).with_name("migrations"),
+    # No sealed_columns: web_session.id_token_sealed is sealed with a key derived from the
+    # session secret, not with the personal-data keys; rotating that secret ends every session.
 )

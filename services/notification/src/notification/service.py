@@ -6,6 +6,7 @@ from pathlib import Path
 
 from notification.bootstrap import create_app
 from notification.config import NotificationSettings
+from runtime.resealing import SealedColumn
 from runtime.service import ServiceDefinition
 
 SERVICE = ServiceDefinition(
@@ -14,4 +15,5 @@ SERVICE = ServiceDefinition(
     settings_class=NotificationSettings,
     create_app=create_app,
     migrations=Path(__file__).with_name("migrations"),
+    sealed_columns=(SealedColumn("notice", "debtor_sealed"),),
 )
