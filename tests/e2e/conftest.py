@@ -1,7 +1,8 @@
 """Fixtures for end-to-end tests over real processes: a local stack in a temporary directory.
 
 ``local_stack`` has PostgreSQL, NATS and migrated, seeded databases running, and no service:
-a test starts what it needs (``local_stack.start_service("intake")``), may kill it
+a test starts what it needs (``local_stack.start_fakes()``, then
+``local_stack.start_service("intake")``), may kill it
 (``local_stack.stop_service("intake", signal.SIGKILL)``) and start it again. Its addresses:
 ``service_url(name)``, ``nats_url``, ``database_url(name)``, ``env_for(name)``; ``token()``
 gives a bearer token for Drammen. Its methods block (start_service waits for readiness): from
@@ -11,6 +12,7 @@ an async test, call them through ``asyncio.to_thread`` so the test's own subscri
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,10 +21,12 @@ from typing import Any
 import pytest
 
 from runtime.embedded import free_port
-from runtime.localstack import LocalStack
+from runtime.localstack import FAKE_PORTS, LocalStack
 from runtime.service import discover_services
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# e2e_helpers lives beside this file; importlib mode does not put it on sys.path.
+sys.path.insert(0, str(Path(__file__).parent))
 
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -33,7 +37,10 @@ _serial = itertools.count(1)
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """PostgreSQL, NATS and prepared databases on free ports; services are up to the test."""
     ports = {name: free_port() for name in discover_services()}
-    stack = LocalStack(tmp_path_factory.mktemp("stack"), nats_port=free_port(), ports=ports)
+    fake_ports = {name: free_port() for name in FAKE_PORTS}
+    stack = LocalStack(
+        tmp_path_factory.mktemp("stack"), nats_port=free_port(), ports=ports, fake_ports=fake_ports
+    )
     try:
         stack.start_infrastructure()
         stack.prepare()

@@ -8,20 +8,15 @@ it. The test stands in for payments by publishing the claim's ``accounts.opened.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import httpx
 import nats
 import pytest
-from nats.js.api import DeliverPolicy
+from e2e_helpers import daily_run, events, until_kid_known
 
 from contracts.envelope import new_envelope
 from contracts.payments import AccountOpenedV1
@@ -31,7 +26,7 @@ from runtime.localstack import LocalStack
 pytestmark = pytest.mark.e2e
 
 
-def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_the_daily_run(
+def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
     local_stack: LocalStack, claim_body: Callable[..., dict[str, Any]]
 ) -> None:
     local_stack.start_service("intake")
@@ -49,18 +44,18 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_the_daily_run
         created = client.post("/v1/claims", json=body, headers=headers)
     assert created.status_code == 201, created.text
     claim_id = created.json()["id"]
-    opened = asyncio.run(_events(local_stack.nats_url, "cases.opened.v1", _about(claim_id), 1))
+    opened = asyncio.run(events(local_stack.nats_url, "cases.opened.v1", _about(claim_id), 1))
     assert len(opened) == 1, local_stack.log_tail("dunning")
     asyncio.run(_account_opened(local_stack.nats_url, created.json()))
-    asyncio.run(_until_kid_known(local_stack.database_url("dunning"), claim_id))
+    asyncio.run(until_kid_known(local_stack.database_url("dunning"), claim_id))
 
-    report = _daily_run(local_stack, today)
+    report = daily_run(local_stack, today)
 
     assert report["taken"] >= 1, report
     notices = asyncio.run(
-        _events(local_stack.nats_url, "notices.requested.v1", _claim_in_notice(claim_id), 1)
+        events(local_stack.nats_url, "notices.requested.v1", _claim_in_notice(claim_id), 1)
     )
-    fees = asyncio.run(_events(local_stack.nats_url, "fees.charged.v1", _fee_on(claim_id), 1))
+    fees = asyncio.run(events(local_stack.nats_url, "fees.charged.v1", _fee_on(claim_id), 1))
     [notice], [fee] = notices, fees
     assert notice["payload"]["step_kind"] == "purring"
     assert notice["payload"]["sent_date"] == today.isoformat()
@@ -68,23 +63,7 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_the_daily_run
     assert notice["payload"]["new_fee_ore"] == fee["payload"]["amount_ore"] > 0
     assert notice["payload"]["debtor_sealed"] and "debtor_id" not in notice["payload"]
     assert fee["payload"]["legal_basis"] == "inkassoforskriften § 1-2"
-    assert _daily_run(local_stack, today)["taken"] == 0
-
-
-def _daily_run(stack: LocalStack, day: date) -> dict[str, Any]:
-    command = [
-        str(Path(sys.executable).parent / "kravflyt"),
-        "dunning",
-        "run",
-        "--date",
-        day.isoformat(),
-    ]
-    env = {**os.environ, **stack.env_for("dunning")}
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    assert daily_run(local_stack, today)["taken"] == 0
 
 
 def _about(claim_id: str) -> Callable[[dict[str, Any]], bool]:
@@ -128,54 +107,3 @@ async def _account_opened(nats_url: str, claim: dict[str, Any]) -> None:
         )
     finally:
         await connection.close()
-
-
-async def _until_kid_known(database_url: str, claim_id: str, wait: float = 20.0) -> None:
-    import asyncpg
-
-    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    connection = await asyncpg.connect(dsn)
-    try:
-        for _ in range(int(wait / 0.2)):
-            query = "SELECT kid FROM claim_ledger WHERE claim_id = $1"
-            if await connection.fetchval(query, UUID(claim_id)):
-                return
-            await asyncio.sleep(0.2)
-    finally:
-        await connection.close()
-    raise AssertionError("dunning never recorded the claim's KID")
-
-
-async def _events(
-    nats_url: str,
-    event_type: str,
-    match: Callable[[dict[str, Any]], bool],
-    expect: int,
-    *,
-    settle: float = 1.5,
-    wait: float = 20.0,
-) -> list[dict[str, Any]]:
-    """Envelopes of ``event_type`` on the stream that ``match`` accepts; waits for ``expect``,
-    then ``settle`` seconds more so that duplicates would show."""
-    connection = await nats.connect(nats_url)
-    found: list[dict[str, Any]] = []
-    loop = asyncio.get_running_loop()
-    try:
-        sub = await connection.jetstream().subscribe(
-            f"kravflyt.{event_type}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-        deadline, settle_until = loop.time() + wait, None
-        while loop.time() < (settle_until or deadline):
-            if len(found) >= expect and settle_until is None:
-                settle_until = loop.time() + settle
-            try:
-                message = await sub.next_msg(timeout=0.3)
-            except nats.errors.TimeoutError:
-                continue
-            envelope = json.loads(message.data)
-            if match(envelope):
-                found.append(envelope)
-        await sub.unsubscribe()
-    finally:
-        await connection.close()
-    return found

@@ -23,7 +23,7 @@ import pytest
 
 from runtime.embedded import free_port
 from runtime.local_issuer import LocalIssuer
-from runtime.localstack import DEMO_ORGNR, process_alive
+from runtime.localstack import DEMO_ORGNR, FAKE_PORTS, process_alive
 from runtime.service import discover_services
 
 pytestmark = pytest.mark.e2e
@@ -138,9 +138,12 @@ def test_make_run_serves_the_readme_example_stops_on_ctrl_c_and_keeps_data(
     directory = tmp_path / "kravflyt"
     ports = {f"KRAVFLYT_{name.upper()}_HTTP_PORT": str(free_port()) for name in discover_services()}
     port = int(ports["KRAVFLYT_INTAKE_HTTP_PORT"])
+    fakes = {f"KRAVFLYT_FAKE_{name.upper()}_PORT": str(free_port()) for name in FAKE_PORTS}
+    krr = f"http://127.0.0.1:{fakes['KRAVFLYT_FAKE_KRR_PORT']}"
     env = {
         **os.environ,
         **ports,
+        **fakes,
         "KRAVFLYT_LOCAL_DIR": str(directory),
         "KRAVFLYT_NATS_PORT": str(free_port()),
         "NO_PROXY": "127.0.0.1,localhost",
@@ -156,6 +159,9 @@ def test_make_run_serves_the_readme_example_stops_on_ctrl_c_and_keeps_data(
     assert any("seeding the demo office in intake" in line for line in first.lines)
     seeded = (directory / "seeded").read_text()
     assert f"KRAVFLYT_LOCAL_DIR={directory}" in first.output  # the token hint fits this directory
+    # The fake national services run too, so letters and Vipps work locally.
+    assert re.search(rf"^  krr +{re.escape(krr)}$", first.output, re.MULTILINE)
+    assert httpx.get(krr + "/_admin/health", timeout=5, trust_env=False).status_code == 200
 
     # 2. The README's token and curl commands, as written.
     script, debtor_id = readme_commands(port)
@@ -189,6 +195,8 @@ def test_make_run_serves_the_readme_example_stops_on_ctrl_c_and_keeps_data(
         time.sleep(0.1)
     assert alive == [], first.output
     assert processes_mentioning(directory) == []
+    with pytest.raises(httpx.TransportError):
+        httpx.get(krr + "/_admin/health", timeout=2, trust_env=False)
 
     # 5. A restart keeps the claim and does not seed again.
     restarted = start_run(env)

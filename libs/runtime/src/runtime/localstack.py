@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import json
 import os
 import secrets
 import signal
@@ -36,6 +37,19 @@ from runtime.personal_data import PersonalDataKeys
 from runtime.service import ServiceDefinition, discover_services
 
 DEMO_ORGNR = "921234554"  # Drammen kommune in the demo office
+# The fake national services (``python -m fakes NAME``, in the repository) and their ports.
+FAKE_PORTS = {
+    "oidc": 8090,
+    "krr": 8091,
+    "digipost": 8092,
+    "svarut": 8093,
+    "altinn": 8094,
+    "vipps": 8095,
+}
+FAKES_ROOT = Path(__file__).resolve().parents[4]  # the repository, when run from a checkout
+DIGIPOST_SENDER = "100001"
+DIGIPOST_KEY = "digipost-sender.pem"
+OIDC_CLIENT_SECRET = "local-minside-secret"  # noqa: S105 - the local fake's
 SCOPES = ("kravflyt:claims.write", "kravflyt:claims.read")
 SUBMISSION_KEY = "intake-submission.pem"
 STOP_SECONDS = 10.0
@@ -67,12 +81,19 @@ class LocalStack:
         *,
         nats_port: int = 4222,
         ports: dict[str, int] | None = None,
+        fake_ports: dict[str, int] | None = None,
         verbose: bool = False,
     ) -> None:
         self.directory = directory.resolve()
         self.services: dict[str, ServiceDefinition] = discover_services()
         self.ports = {n: (ports or {}).get(n, d.default_port) for n, d in self.services.items()}
         self.nats_port = nats_port
+        self.fakes = {
+            name: (fake_ports or {}).get(name, port)
+            for name, port in FAKE_PORTS.items()
+            if _fake_exists(name)
+        }
+        self.fakes_started = False
         self.verbose = verbose
         self.postgres: Postgres | None = None
         self.nats: subprocess.Popen[bytes] | None = None
@@ -94,6 +115,11 @@ class LocalStack:
 
     def service_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def fake_url(self, name: str) -> str:
+        """The address of fake ``name`` (``krr``, ``digipost``, …)."""
+        host = "localhost" if name == "oidc" else "127.0.0.1"  # the issuer's own spelling
+        return f"http://{host}:{self.fakes[name]}"
 
     def log_path(self, name: str) -> Path:
         """Where ``name`` (a service, ``nats`` or ``postgres``) logs."""
@@ -170,11 +196,52 @@ class LocalStack:
                 seeded.add(name)
                 marker.write_text("".join(f"{n}\n" for n in sorted(seeded)))
 
+    def start_fakes(self) -> None:
+        """Start the fake national services; services started afterwards use them."""
+        for name, port in self.fakes.items():
+            if not _port_free(port):
+                raise StackError(
+                    f"port {port} for the fake {name} is in use by another program;"
+                    f" set KRAVFLYT_FAKE_{name.upper()}_PORT to use another port"
+                )
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(FAKES_ROOT),
+            "ISSUER": self.fake_url("oidc") if "oidc" in self.fakes else "",
+            "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET,
+            "MINSIDE_URLS": ",".join(
+                f"http://{host}:{self.ports['minside']}" for host in ("localhost", "127.0.0.1")
+            )
+            if "minside" in self.ports
+            else "",
+            "FAKE_VIPPS_WEBHOOK_URL": f"{self.service_url('payments')}/v1/vipps/webhooks"
+            if "payments" in self.ports
+            else "",
+        }
+        for name, port in self.fakes.items():
+            command = [sys.executable, "-m", "fakes", name, "--port", str(port)]
+            with self.log_path(f"fake-{name}").open("ab") as out, _Signals.held():
+                self.processes[f"fake-{name}"] = subprocess.Popen(  # noqa: S603 - our own
+                    command,
+                    cwd=FAKES_ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+                self._record_pids()
+        for name in self.fakes:
+            self._wait_http(f"fake-{name}", self.fake_url(name) + "/_admin/health")
+        if "digipost" in self.fakes:
+            _register_digipost_sender(self.fake_url("digipost"), self.directory / "keys")
+        self.fakes_started = True
+
     def env_for(self, name: str) -> dict[str, str]:
         """The ``KRAVFLYT_*`` environment of service ``name`` in this stack."""
         assert self.issuer is not None, "start_infrastructure() first"
         prefix = f"KRAVFLYT_{name.upper()}_"
         return {
+            **(self._fake_env(prefix) if self.fakes_started else {}),
             prefix + "DATABASE_URL": self.database_url(name),
             prefix + "HTTP_PORT": str(self.ports[name]),
             "KRAVFLYT_BUS_URL": self.nats_url,
@@ -220,14 +287,43 @@ class LocalStack:
             self.wait_ready(name)
         return self.processes[name]
 
+    def _fake_env(self, prefix: str) -> dict[str, str]:
+        """Where services find the fakes (each setting read by one service only)."""
+        env: dict[str, str] = {}
+        if "krr" in self.fakes:
+            krr = self.fake_url("krr")
+            env |= {
+                prefix + "KRR_URL": krr,
+                prefix + "MASKINPORTEN_TOKEN_URL": krr + "/token",
+                prefix + "MASKINPORTEN_AUDIENCE": krr + "/",
+            }
+        if "digipost" in self.fakes:
+            env[prefix + "DIGIPOST_URL"] = self.fake_url("digipost")
+            env[prefix + "DIGIPOST_SENDER_ID"] = DIGIPOST_SENDER
+            env[prefix + "DIGIPOST_KEY_PATH"] = str(self.directory / "keys" / DIGIPOST_KEY)
+        for name, setting in (("svarut", "SVARUT_URL"), ("altinn", "ALTINN_URL")):
+            if name in self.fakes:
+                env[prefix + setting] = self.fake_url(name)
+        if "vipps" in self.fakes:
+            env[prefix + "VIPPS_BASE_URL"] = self.fake_url("vipps")
+            if "minside" in self.ports:
+                env[prefix + "VIPPS_RETURN_URL"] = self.service_url("minside") + "/pay/done"
+        if "oidc" in self.fakes:
+            env[prefix + "OIDC_ISSUER"] = self.fake_url("oidc")
+            env[prefix + "OIDC_CLIENT_SECRET"] = OIDC_CLIENT_SECRET
+        return env
+
     def wait_ready(self, name: str, timeout: float = READY_SECONDS) -> None:
         """Poll ``/health/ready`` until it answers 200; StackError with the log tail if not."""
+        self._wait_http(name, self.service_url(name) + "/health/ready", timeout)
+
+    def _wait_http(self, name: str, url: str, timeout: float = READY_SECONDS) -> None:
         process = self.processes[name]
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         deadline = time.monotonic() + timeout
         while process.poll() is None and time.monotonic() < deadline:
             with contextlib.suppress(urllib.error.URLError, OSError):
-                with opener.open(self.service_url(name) + "/health/ready", timeout=2) as answer:
+                with opener.open(url, timeout=2) as answer:
                     if answer.status == 200:
                         return
             time.sleep(0.1)
@@ -340,7 +436,8 @@ class LocalStack:
         stale = []
         for name, _, pid in (p.partition(" ") for p in _read(path).splitlines()):
             cmdline = _read(Path(f"/proc/{pid}/cmdline"))
-            if pid.isdigit() and ("nats-server" in cmdline or "kravflyt" in cmdline):
+            ours = ("nats-server", "kravflyt", "fakes")
+            if pid.isdigit() and any(word in cmdline for word in ours):
                 stale.append((name, int(pid)))
         if stale:
             names = ", ".join(f"{n} (pid {p})" for n, p in stale)
@@ -384,6 +481,38 @@ def _load_or_create_keys(directory: Path) -> dict[str, str]:
         env_file.unlink()
         _write_secret(env_file, ("\n".join(lines) + "\n").encode())
     return keys
+
+
+def _fake_exists(name: str) -> bool:
+    package = FAKES_ROOT / "fakes"
+    return (package / f"{name}.py").is_file() or (package / name / "__init__.py").is_file()
+
+
+def _register_digipost_sender(url: str, keys: Path) -> None:
+    """Make (once) the key notification signs Digipost requests with; give the fake its half."""
+    path = keys / DIGIPOST_KEY
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _write_secret(path, pem)
+    private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    body = json.dumps({"public_key_pem": public.decode()}).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own fake on localhost
+        f"{url}/_admin/senders/{DIGIPOST_SENDER}",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=5):
+        pass
 
 
 def _write_secret(path: Path, data: bytes) -> None:
@@ -486,7 +615,13 @@ def run_local_stack(directory: Path) -> int:
         for name, definition in discover_services().items()
     }
     nats_port = int(env.get("KRAVFLYT_NATS_PORT", "4222"))
-    stack = LocalStack(directory, nats_port=nats_port, ports=ports, verbose=True)
+    fake_ports = {
+        name: int(env.get(f"KRAVFLYT_FAKE_{name.upper()}_PORT", port))
+        for name, port in FAKE_PORTS.items()
+    }
+    stack = LocalStack(
+        directory, nats_port=nats_port, ports=ports, fake_ports=fake_ports, verbose=True
+    )
     try:
         stack.acquire_lock()
     except AlreadyRunningError as error:
@@ -499,6 +634,10 @@ def run_local_stack(directory: Path) -> int:
         stack.start_infrastructure()
         stack.prepare()
         logs = _show(stack.directory / "logs")
+        if stack.fakes:
+            fakes = ", ".join(stack.fakes)
+            with stack._step(f"starting the fake national services ({fakes})"):
+                stack.start_fakes()
         with stack._step(f"starting {', '.join(stack.services)} (logs in {logs}/)"):
             for name in stack.services:  # together: most of their start-up is imports
                 stack.start_service(name, wait=False)
@@ -530,6 +669,9 @@ def _print_summary(stack: LocalStack) -> None:
     for name in stack.services:
         url = stack.service_url(name)
         lines.append(f"  {name:<13} {url:<23} API docs: {url}/docs")
+    if stack.fakes_started:
+        lines += ["", "  Fakes of the national services (admin API under /_admin):"]
+        lines += [f"  {name:<13} {stack.fake_url(name)}" for name in stack.fakes]
     lines += [
         "",
         f"  Logs:   {_show(stack.directory / 'logs')}/<service>.log",

@@ -1,0 +1,90 @@
+"""Helpers of the end-to-end tests: the daily run as the CronJob runs it, and what to wait for."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import nats
+from nats.js.api import DeliverPolicy
+
+from runtime.localstack import LocalStack
+
+
+def daily_run(
+    stack: LocalStack, day: date, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``kravflyt dunning run --date DAY`` as a process; its JSON report."""
+    command = [
+        str(Path(sys.executable).parent / "kravflyt"),
+        "dunning",
+        "run",
+        "--date",
+        day.isoformat(),
+    ]
+    env = {**os.environ, **stack.env_for("dunning"), **(extra_env or {})}
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+async def until_kid_known(database_url: str, claim_id: str, wait: float = 20.0) -> None:
+    """Wait until dunning has learnt the claim's KID (from accounts.opened.v1)."""
+    import asyncpg
+
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    connection = await asyncpg.connect(dsn)
+    try:
+        for _ in range(int(wait / 0.2)):
+            query = "SELECT kid FROM claim_ledger WHERE claim_id = $1"
+            if await connection.fetchval(query, UUID(claim_id)):
+                return
+            await asyncio.sleep(0.2)
+    finally:
+        await connection.close()
+    raise AssertionError("dunning never recorded the claim's KID")
+
+
+async def events(
+    nats_url: str,
+    event_type: str,
+    match: Callable[[dict[str, Any]], bool],
+    expect: int,
+    *,
+    settle: float = 1.5,
+    wait: float = 20.0,
+) -> list[dict[str, Any]]:
+    """Envelopes of ``event_type`` on the stream that ``match`` accepts; waits for ``expect``,
+    then ``settle`` seconds more so that duplicates would show."""
+    connection = await nats.connect(nats_url)
+    found: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    try:
+        sub = await connection.jetstream().subscribe(
+            f"kravflyt.{event_type}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        deadline, settle_until = loop.time() + wait, None
+        while loop.time() < (settle_until or deadline):
+            if len(found) >= expect and settle_until is None:
+                settle_until = loop.time() + settle
+            try:
+                message = await sub.next_msg(timeout=0.3)
+            except nats.errors.TimeoutError:
+                continue
+            envelope = json.loads(message.data)
+            if match(envelope):
+                found.append(envelope)
+        await sub.unsubscribe()
+    finally:
+        await connection.close()
+    return found
