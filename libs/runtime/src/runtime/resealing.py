@@ -15,7 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from runtime.personal_data import DEFAULT_CONTEXT, PersonalDataKeys, open_sealed, seal
+from runtime.personal_data import (
+    DEFAULT_CONTEXT,
+    PersonalDataKeys,
+    mask_identity_numbers,
+    open_sealed,
+    seal,
+)
 
 __all__ = [
     "EMPTY",
@@ -101,8 +107,12 @@ def _pending(value: sa.ColumnElement[Any], active_key_id: str) -> sa.ColumnEleme
 
 async def _column_status(conn: AsyncConnection, c: SealedColumn) -> ColumnStatus:
     kid = _key_id_of(_table(c).c[c.column]).label("kid")
-    rows = await conn.execute(sa.select(kid, sa.func.count()).group_by(kid))
-    return ColumnStatus(c, {str(k): int(n) for k, n in rows.all()})
+    counts: dict[str, int] = {}
+    for k, n in (await conn.execute(sa.select(kid, sa.func.count()).group_by(kid))).all():
+        # A key id is read from the data: a value with a number in that place stays masked.
+        masked = mask_identity_numbers(str(k))
+        counts[masked] = counts.get(masked, 0) + int(n)
+    return ColumnStatus(c, counts)
 
 
 async def sealed_status(engine: AsyncEngine, columns: Sequence[SealedColumn]) -> list[ColumnStatus]:
