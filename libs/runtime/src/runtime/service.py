@@ -96,11 +96,30 @@ class Runtime:
         return uow
 
     async def start(self) -> None:
-        """Connect the bus, start subscribers and (if enabled) the outbox relay."""
-        await self.bus.start()
+        """Connect the bus, start subscribers and (if enabled) the outbox relay.
+
+        An ``api`` process starts without the bus: its writes wait in the outbox, so it keeps
+        serving through a broker outage and connects when the broker answers.
+        """
+        if self.settings.role == "api":
+            self._tasks.append(asyncio.create_task(self._connect_bus(), name="bus-connect"))
+        else:
+            await self.bus.start()
         if self.settings.relay_enabled:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        self._tasks.append(asyncio.create_task(self._measure_lag(), name="consumer-lag"))
+        if self.settings.role != "api":  # an api process consumes nothing
+            self._tasks.append(asyncio.create_task(self._measure_lag(), name="consumer-lag"))
+
+    async def _connect_bus(self, first_delay: float = 0.5, max_delay: float = 30.0) -> None:
+        delay = first_delay
+        while True:
+            try:
+                await self.bus.start()
+                return
+            except Exception as error:
+                log.warning("bus unreachable (%s); retrying in %.0f s", type(error).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
 
     async def _measure_lag(self, every_seconds: float = 15.0) -> None:
         while True:
@@ -114,7 +133,7 @@ class Runtime:
         """Stop the relay and the bus, then close the pool."""
         self.relay.stop()
         for task in self._tasks:
-            if task.get_name() == "consumer-lag":
+            if task.get_name() in ("consumer-lag", "bus-connect"):
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(task, timeout=5)
@@ -122,7 +141,11 @@ class Runtime:
         await self.engine.dispose()
 
     async def readiness(self) -> dict[str, str]:
-        """``ok`` or the failure for each dependency."""
+        """``ok`` or the failure for each dependency this process cannot serve without.
+
+        An ``api`` process needs only its database (events wait in the outbox); a process
+        that consumes needs the bus as well.
+        """
         checks: dict[str, str] = {}
         try:
             async with self.engine.connect() as conn:
@@ -130,6 +153,8 @@ class Runtime:
             checks["database"] = "ok"
         except Exception as error:
             checks["database"] = type(error).__name__
+        if self.settings.role == "api":
+            return checks
         try:
             checks["bus"] = "ok" if await self.bus.broker.ping(timeout=2.0) else "unreachable"
         except Exception as error:
@@ -138,7 +163,7 @@ class Runtime:
 
 
 def health_router(runtime: Runtime) -> APIRouter:
-    """``/health/live`` (the process answers) and ``/health/ready`` (database and bus)."""
+    """``/health/live`` (the process answers) and ``/health/ready`` (what the role needs)."""
     router = APIRouter(prefix="/health", tags=["health"])
 
     @router.get("/live")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from runtime.embedded import free_port
 from runtime.service import Runtime, service_app
 from runtime.settings import ServiceSettings
 
@@ -45,3 +46,31 @@ async def test_ready_is_unavailable_when_the_database_is_gone(postgres, nats_url
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] != "ok"
     assert ready.json()["checks"]["bus"] == "ok"
+
+
+def down_bus() -> str:
+    return f"nats://127.0.0.1:{free_port()}"
+
+
+async def test_an_api_process_starts_and_is_ready_while_the_bus_is_down(fresh_database):
+    api = settings(fresh_database("health_api"), down_bus()).model_copy(update={"role": "api"})
+    runtime = Runtime(api)
+    app = service_app(runtime, title="t")
+    await runtime.start()
+
+    ready = await get(app, "/health/ready")
+    await runtime.stop()
+
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
+
+
+async def test_a_consuming_process_is_not_ready_while_the_bus_is_down(fresh_database):
+    worker = settings(fresh_database("health_worker"), down_bus())
+    app = service_app(Runtime(worker.model_copy(update={"role": "worker"})), title="t")
+
+    ready = await get(app, "/health/ready")
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["bus"] != "ok"
