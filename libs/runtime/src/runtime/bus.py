@@ -3,9 +3,10 @@
 ``nats://host:4222`` gives NATS JetStream (one stream for all Kravflyt subjects, one durable
 pull consumer per service and event type, explicit ack); ``kafka://host:9092,...`` gives Kafka
 (topic per event type, consumer group per service, commit after processing, idempotent
-producer, key = claim id). Handlers receive a validated :class:`Envelope` and never see the
-broker. A failing handler is retried with back-off; then the message goes to the dead-letter
-subject with the error and is acknowledged, so nothing is dropped silently and nothing blocks.
+producer, key = claim id; credentials and TLS from ``KRAVFLYT_KAFKA_*``). Handlers receive
+a validated :class:`Envelope` and never see the broker. A failing handler is retried with
+back-off; then the message goes to the dead-letter subject with the error and is acknowledged,
+so nothing is dropped silently and nothing blocks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from contracts.envelope import Envelope, new_envelope, parse_envelope
 from contracts.operations import DeadLetterV1
 from contracts.registry import UnknownEventType
 from runtime.db import utc_now
+from runtime.kafka_admin import KafkaOptions, LagProbe, broker_security, client_options
 from runtime.metrics import CONSUMER_PENDING, DEAD_LETTERS, EVENTS_CONSUMED
 from runtime.telemetry import consumer_span, inject_trace_headers, producer_span
 
@@ -85,10 +87,14 @@ class Bus:
     max_attempts: int = 5
     retry_base_seconds: float = 0.2
     consume: bool = True
+    # Kafka only; None reads the service's KRAVFLYT_KAFKA_* settings.
+    kafka: KafkaOptions | None = None
     address: BusAddress = field(init=False)
     broker: NatsBroker | KafkaBroker = field(init=False)
     _stream: JStream | None = field(init=False, default=None)
     _durables: list[str] = field(init=False, default_factory=list)
+    _topics: dict[str, str] = field(init=False, default_factory=dict)
+    _lag_probe: LagProbe | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.address = parse_bus_url(self.url)
@@ -100,11 +106,14 @@ class Bus:
                 STREAM_NAME, subjects=[SUBJECT_PREFIX + ">"], duplicate_window=120.0
             )
         else:
+            self.kafka = self.kafka or KafkaOptions.from_environment(self.service)
             self.broker = KafkaBroker(
                 self.address.servers,
-                enable_idempotence=True,
+                enable_idempotence=self.kafka.idempotent_producer,
                 client_id=f"kravflyt-{self.service}",
                 logger=_BROKER_LOG,
+                # Also what the readiness ping connects with.
+                security=broker_security(self.kafka),
             )
 
     def subscribe(self, event_type: str, handler: Handler, *, name: str | None = None) -> None:
@@ -131,6 +140,7 @@ class Bus:
                 ack_policy=AckPolicy.NACK_ON_ERROR,
             )(receive)
         else:
+            self._topics[consumer.replace(".", "_")] = subject_for(event_type)
             self.broker.subscriber(
                 subject_for(event_type),
                 group_id=self.service,
@@ -160,9 +170,13 @@ class Bus:
             await js.update_stream(config)
 
     async def measure_lag(self) -> dict[str, int]:
-        """Messages waiting for each of this service's durable consumers (NATS), as gauges."""
+        """Messages waiting for each of this service's consumers, also set as gauges.
+
+        NATS: pending plus unacknowledged of each durable. Kafka: end offsets minus the
+        service's committed offsets over each topic's partitions.
+        """
         if not isinstance(self.broker, NatsBroker):
-            return {}
+            return await self._measure_kafka_lag()
         js = self.broker.config.connection_state.stream
         lag = {}
         for durable in self._durables:
@@ -171,8 +185,28 @@ class Bus:
             CONSUMER_PENDING.labels(self.service, durable).set(lag[durable])
         return lag
 
+    async def _measure_kafka_lag(self) -> dict[str, int]:
+        if not self._topics:
+            return {}
+        if self._lag_probe is None:
+            assert self.kafka is not None
+            client = client_options(
+                self.address.servers, self.kafka, f"kravflyt-{self.service}-lag"
+            )
+            self._lag_probe = LagProbe(client)
+        by_topic = await self._lag_probe.pending(self.service, set(self._topics.values()))
+        lag = {}
+        for consumer, topic in self._topics.items():
+            if topic in by_topic:
+                lag[consumer] = by_topic[topic]
+                CONSUMER_PENDING.labels(self.service, consumer).set(lag[consumer])
+        return lag
+
     async def stop(self) -> None:
         """Stop consuming and close the connection."""
+        if self._lag_probe is not None:
+            await self._lag_probe.close()
+            self._lag_probe = None
         await self.broker.stop()
 
     async def publish(

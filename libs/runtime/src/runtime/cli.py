@@ -181,3 +181,45 @@ def main() -> None:
         if definition.commands is not None:
             app.add_typer(definition.commands, name=definition.name)
     app()
+
+
+# --- The bus: Kafka topics ---------------------------------------------------------------------
+
+bus_app = typer.Typer(help="The event bus (Kafka topics).", no_args_is_help=True)
+app.add_typer(bus_app, name="bus")
+
+
+@bus_app.command("ensure-topics")
+def bus_ensure_topics(
+    partitions: Annotated[int, typer.Option(help="Partitions of a new topic")] = 6,
+    replication_factor: Annotated[int, typer.Option(help="Replicas of a new topic")] = 1,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the broker")] = 60.0,
+) -> None:
+    """Create the Kafka topics: one per event type and the dead letters. Idempotent.
+
+    Topics that exist are left alone; a differing partition count is reported, never changed
+    (adding partitions moves keys, and so reorders a claim's events).
+    """
+    import asyncio
+
+    from runtime.bus import DEAD_LETTER_TYPE, SUBJECT_PREFIX, parse_bus_url
+    from runtime.kafka_admin import KafkaOptions, client_options, ensure_topics, wanted_topics
+    from runtime.settings import ServiceSettings
+
+    settings = load_settings(ServiceSettings, "operator")
+    address = parse_bus_url(settings.bus_url)
+    if address.kind != "kafka":
+        typer.echo("KRAVFLYT_BUS_URL is not kafka://…; NATS needs no topics", err=True)
+        raise typer.Exit(2)
+    client = client_options(
+        address.servers, KafkaOptions.from_settings(settings), "kravflyt-topics"
+    )
+    topics = wanted_topics(
+        partitions, replication_factor, dead_letter_type=DEAD_LETTER_TYPE, prefix=SUBJECT_PREFIX
+    )
+    report = asyncio.run(ensure_topics(client, topics, wait_seconds=wait))
+    for name in report.created:
+        typer.echo(f"created {name}")
+    for name, count in sorted(report.differing.items()):
+        typer.echo(f"note: {name} has {count} partitions, not {partitions}; left as it is")
+    typer.echo(f"{len(report.created)} topics created, {len(report.present)} already there")

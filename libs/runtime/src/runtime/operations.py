@@ -10,8 +10,9 @@ import nats
 from nats.js.api import DeliverPolicy
 
 from contracts.envelope import Envelope, parse_envelope
-from runtime.bus import DEAD_LETTER_TYPE, Bus, parse_bus_url, subject_for
+from runtime.bus import DEAD_LETTER_TYPE, Bus, BusAddress, parse_bus_url, subject_for
 from runtime.db import create_engine
+from runtime.kafka_admin import KafkaOptions, client_options, read_topic
 from runtime.outbox import Backlog, outbox_backlog
 
 
@@ -25,11 +26,19 @@ async def outbox_backlog_of(database_url: str) -> Backlog:
         await engine.dispose()
 
 
-async def read_dead_letters(bus_url: str, *, idle_seconds: float = 1.0) -> list[Envelope[Any]]:
-    """Every dead letter on the bus, oldest first (NATS JetStream)."""
+async def read_dead_letters(
+    bus_url: str, *, idle_seconds: float = 1.0, kafka: KafkaOptions | None = None
+) -> list[Envelope[Any]]:
+    """Every dead letter on the bus, oldest first.
+
+    Kafka: the dead-letter topic from the beginning under a throwaway consumer group, with
+    ``kafka`` (default: the operator's ``KRAVFLYT_KAFKA_*`` settings) for credentials.
+    """
     address = parse_bus_url(bus_url)
-    if address.kind != "nats":
-        raise NotImplementedError("reading dead letters is implemented for NATS; use Kafka tooling")
+    if address.kind == "kafka":
+        return await _read_kafka_dead_letters(
+            address, kafka or KafkaOptions.from_environment("operator")
+        )
     nc = await nats.connect(address.servers)
     letters = []
     try:
@@ -48,17 +57,28 @@ async def read_dead_letters(bus_url: str, *, idle_seconds: float = 1.0) -> list[
     return letters
 
 
-async def replay_dead_letter(bus_url: str, dead_letter_id: str) -> str:
+async def _read_kafka_dead_letters(address: BusAddress, kafka: KafkaOptions) -> list[Envelope[Any]]:
+    client = client_options(address.servers, kafka, "kravflyt-operator")
+    values = await read_topic(
+        client, subject_for(DEAD_LETTER_TYPE), group_prefix="kravflyt-operator-deadletters-"
+    )
+    return [parse_envelope(value) for value in values]
+
+
+async def replay_dead_letter(
+    bus_url: str, dead_letter_id: str, *, kafka: KafkaOptions | None = None
+) -> str:
     """Publish the original message of one dead letter again; returns its event type.
 
     Consumers that applied it before ignore it (their inbox); the one that failed retries.
     """
-    letters = {str(letter.id): letter for letter in await read_dead_letters(bus_url)}
+    letters = {str(letter.id): letter for letter in await read_dead_letters(bus_url, kafka=kafka)}
     if dead_letter_id not in letters:
         raise LookupError(f"no dead letter {dead_letter_id}")
     payload = letters[dead_letter_id].payload
     original = json.loads(payload.original)
-    bus = Bus(bus_url, "operator")
+    # On Kafka the key (the claim id) puts it on its claim's partition, behind its claim's events.
+    bus = Bus(bus_url, "operator", kafka=kafka)
     await bus.start()
     try:
         await bus.publish(

@@ -42,6 +42,17 @@ class ServiceSettings(BaseSettings):
     staff_auth_audience: str = "kravflyt-staff"
     staff_auth_jwks_url: str = ""
 
+    # Kafka credentials and TLS (the chart sets them from bus.kafka). An empty protocol is
+    # PLAINTEXT; an empty mechanism under SASL is PLAIN; no CA file trusts the system's CAs.
+    kafka_security_protocol: Literal["", "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = ""
+    kafka_sasl_mechanism: Literal["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = ""
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = Field(default="", repr=False)
+    kafka_ssl_ca_file: str = ""
+    # Off only for a Kafka-compatible broker without idempotent producers (InitProducerId):
+    # a retried publish may then be written twice, which the consumers' inboxes drop.
+    kafka_idempotent_producer: bool = True
+
     relay_enabled: bool = True
     relay_batch_size: int = 500
     relay_poll_seconds: float = 0.5
