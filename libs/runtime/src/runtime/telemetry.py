@@ -53,6 +53,8 @@ _HEALTH_URLS = r"/health(/|$|\?)"
 _propagator = TraceContextTextMapPropagator()
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
+# A proxy until a provider is set, then that provider's tracer: looked up once, not per span.
+_tracer = trace.get_tracer(__name__)
 
 
 def configure_telemetry(service: str) -> TracerProvider | None:
@@ -169,7 +171,7 @@ def _span(
     attributes: Attributes,
     links: Sequence[trace.Link] | None = None,
 ) -> Iterator[Span]:
-    tracer = trace.get_tracer(__name__)
+    tracer = _tracer
     # Exception messages are not recorded: they may quote personal data. The type is enough
     # to find the (masked) log line through the trace id.
     with tracer.start_as_current_span(
