@@ -194,7 +194,12 @@ class Bus:
                 self.address.servers, self.kafka, f"kravflyt-{self.service}-lag"
             )
             self._lag_probe = LagProbe(client)
-        by_topic = await self._lag_probe.pending(self.service, set(self._topics.values()))
+        try:
+            by_topic = await self._lag_probe.pending(self.service, set(self._topics.values()))
+        except Exception:
+            await self._lag_probe.close()
+            self._lag_probe = None  # a fresh one next time: the broker may be back
+            raise
         lag = {}
         for consumer, topic in self._topics.items():
             if topic in by_topic:

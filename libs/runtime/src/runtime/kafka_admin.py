@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,9 +210,10 @@ class LagProbe:
     async def pending(self, group: str, topics: Iterable[str]) -> dict[str, int]:
         """Messages waiting for ``group`` on each topic."""
         if not self._started:
+            # Both or neither: a half-started probe is closed, and the caller makes a new one.
+            self._started = True
             await self._admin.start()
             await self._offsets.start()
-            self._started = True
         by_topic = await self._partitions(list(topics))
         partitions = [p for ps in by_topic.values() for p in ps]
         if not partitions:
@@ -251,8 +253,6 @@ async def read_topic(
     The group (``<group_prefix><random>``) never commits, so it leaves no offsets behind; a
     prefix lets a broker's ACLs grant it. Stops at the end offsets seen once assigned.
     """
-    import uuid
-
     consumer = AIOKafkaConsumer(
         topic,
         **client,
