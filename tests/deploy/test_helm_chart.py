@@ -213,6 +213,17 @@ def test_deployments_serve_their_service_on_its_port_with_the_role(default_rende
     assert shared["KRAVFLYT_HTTP_HOST"] == "0.0.0.0"  # noqa: S104 - the pod's address
 
 
+def test_public_minside_serves_its_metrics_on_the_operations_port_only(production_render):
+    deployment = production_render.get("Deployment", f"{RELEASE}-minside")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    config = production_render.get("ConfigMap", f"{RELEASE}-minside")["data"]
+    service = production_render.get("Service", f"{RELEASE}-minside")
+
+    assert {"name": "metrics", "containerPort": 9464, "protocol": "TCP"} in container["ports"]
+    assert config["KRAVFLYT_MINSIDE_METRICS_PORT"] == "9464"
+    assert any(p.get("name") == "metrics" and p["port"] == 9464 for p in service["spec"]["ports"])
+
+
 def test_personal_data_keys_go_only_to_services_that_need_them(default_render):
     values = default_values()
 

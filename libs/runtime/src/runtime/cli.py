@@ -49,6 +49,8 @@ def serve(
     settings = load_settings(definition.settings_class, service)
     if role is not None:
         settings = settings.model_copy(update={"role": role})
+    if host is not None:  # the operations port (metrics_port) binds where the API does
+        settings = settings.model_copy(update={"http_host": host})
     application = definition.create_app(settings)
     uvicorn.run(
         application,

@@ -51,11 +51,17 @@ CONSUMER_PENDING = Gauge(
 ScrapeHook = Callable[[], Awaitable[None]]
 
 
-def install_metrics(app: FastAPI, service: str, on_scrape: Sequence[ScrapeHook] = ()) -> None:
+def install_metrics(
+    app: FastAPI,
+    service: str,
+    on_scrape: Sequence[ScrapeHook] = (),
+    expose_on: FastAPI | None = None,
+) -> None:
     """Count and time every request by route template, and serve ``GET /metrics``.
 
     ``on_scrape`` hooks run before each scrape to refresh gauges whose truth is elsewhere
     (e.g. the daily run's last outcome, written by the CronJob into the service's database).
+    ``expose_on`` serves ``/metrics`` on another app (the operations port) instead of ``app``.
     """
 
     @app.middleware("http")
@@ -73,7 +79,7 @@ def install_metrics(app: FastAPI, service: str, on_scrape: Sequence[ScrapeHook] 
             )
         return response
 
-    @app.get("/metrics", include_in_schema=False)
+    @(expose_on or app).get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         for hook in on_scrape:
             try:

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
+from runtime.kafka_admin import KafkaOptions
 from runtime.logging import configure_logging
 from runtime.metrics import ScrapeHook, install_metrics
 from runtime.outbox import OutboxRelay
@@ -84,6 +86,7 @@ class Runtime:
             max_attempts=s.consumer_max_attempts,
             retry_base_seconds=s.consumer_retry_base_seconds,
             consume=s.role != "api",
+            kafka=KafkaOptions.from_settings(s),
         )
         self.relay = OutboxRelay(
             self.engine, self.bus, batch_size=s.relay_batch_size, poll_seconds=s.relay_poll_seconds
@@ -198,21 +201,64 @@ def service_app(
     configure_logging(runtime.settings.service, runtime.settings.log_level)
     configure_telemetry(runtime.settings.service)
 
+    operations = _operations_app(runtime) if runtime.settings.metrics_port else None
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        server = _serve_operations(operations, runtime.settings) if operations else None
         try:
             yield
         finally:
+            if server is not None:
+                await server.stop()
             await runtime.stop()
 
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_problem_handlers(app)
     app.include_router(health_router(runtime))
-    install_metrics(app, runtime.settings.service, on_scrape)
+    install_metrics(app, runtime.settings.service, on_scrape, expose_on=operations)
     if runtime.settings.role != "worker":
         for router in routers:
             app.include_router(router)
     instrument_fastapi(app)
     app.state.runtime = runtime
     return app
+
+
+def _operations_app(runtime: Runtime) -> FastAPI:
+    """Health and metrics alone, for the operations port (``metrics_port``)."""
+    operations = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    operations.include_router(health_router(runtime))
+    return operations
+
+
+class _NestedServer(uvicorn.Server):
+    """A second server in the process: the main server owns the signals."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
+@dataclass
+class _OperationsServer:
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(self.task, timeout=5)
+
+
+def _serve_operations(app: FastAPI, settings: ServiceSettings) -> _OperationsServer:
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.metrics_port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+    )
+    server = _NestedServer(config)
+    return _OperationsServer(server, asyncio.create_task(server.serve(), name="operations-http"))

@@ -26,6 +26,9 @@ class ServiceSettings(BaseSettings):
     bus_url: str = "nats://127.0.0.1:4222"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # A separate port for /metrics and /health (0: both on the HTTP port). Set it where the
+    # HTTP port is public (Min side's Ingress), so the metrics are not.
+    metrics_port: int = 0
     log_level: str = "INFO"
     public_base_url: str = ""
 
