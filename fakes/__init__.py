@@ -8,9 +8,12 @@ inside and to switch on reservation, missing mailboxes, timeouts and errors:
     python -m fakes svarut --port 8093     # KS Fiks SvarUt forsendelse REST v1
     python -m fakes altinn --port 8094     # Altinn Notifications (SMS, e-mail)
     python -m fakes vipps --port 8095      # Vipps MobilePay ePayment v1 (signed webhooks)
+    python -m fakes oidc --port 8090       # ID-porten for Min side (Canaille, OpenID Connect)
 
-Run from the repository root (``fakes`` is importable from there); tests start them as
-subprocesses. ``fakes.people`` says who is reserved, unregistered or without a mailbox.
+``oidc`` is a Flask app instead (Canaille, the OpenID Connect provider pytest-iam runs), with
+only ``/_admin/health``. Run from the repository root (``fakes`` is importable from there);
+tests start them as subprocesses. ``fakes.people`` says who is reserved, unregistered or
+without a mailbox.
 """
 
-SERVICES = ("krr", "digipost", "svarut", "altinn", "vipps")
+SERVICES = ("krr", "digipost", "svarut", "altinn", "vipps", "oidc")

@@ -17,9 +17,14 @@ def main(argv: list[str] | None = None, service: str | None = None) -> None:
         parser.add_argument("service", choices=SERVICES)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args(argv)
-    name = service or args.service
-    app = importlib.import_module(f"fakes.{name}").create_app()
+    args, extra = parser.parse_known_args(argv)
+    module = importlib.import_module(f"fakes.{service or args.service}")
+    if hasattr(module, "serve"):  # a WSGI fake (oidc) serves itself and has options of its own
+        module.serve(args.host, args.port, extra)
+        return
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    app = module.create_app()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
