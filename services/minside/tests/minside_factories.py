@@ -120,6 +120,7 @@ def balance(
     at: datetime | None = None,
     cause: str = "opened",
     as_of: date | None = None,
+    interest_through: date | None = None,
 ) -> Envelope[Any]:
     total = principal_ore + interest_ore + fees_ore
     return event(
@@ -135,6 +136,7 @@ def balance(
         cause=cause,
         as_of=as_of or date.today(),
         changed_at=at or now(),
+        interest_through=interest_through,
     )
 
 

@@ -44,6 +44,11 @@ class BalanceChangedV1(EventPayload):
     cause: Literal["opened", "payment", "fee", "fee_reversal", "adjustment", "interest", "refund"]
     as_of: date
     changed_at: UtcDatetime
+    interest_through: date | None = Field(
+        default=None,
+        description="Interest is booked through this day; null: none booked yet, and it runs"
+        " from the day after the due date.",
+    )
 
 
 class PaymentReceivedV1(EventPayload):

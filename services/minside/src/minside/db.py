@@ -41,6 +41,7 @@ claim_view = sa.Table(
     sa.Column("balance_paid_ore", sa.BigInteger),
     sa.Column("balance_settled", sa.Boolean),
     sa.Column("balance_as_of", sa.Date),
+    sa.Column("balance_interest_through", sa.Date),
     _at("balance_changed_at"),
     sa.Column("closed_reason", sa.Text),
     _at("closed_at"),

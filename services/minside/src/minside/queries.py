@@ -54,6 +54,7 @@ def _claim(r: Any, deadlines: tuple[Any, ...]) -> Claim:
             r.balance_total_ore,
             r.balance_paid_ore,
             r.balance_as_of,
+            r.balance_interest_through,
         )
     return Claim(
         claim_id=r.claim_id,

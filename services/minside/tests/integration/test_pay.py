@@ -23,7 +23,12 @@ async def _citizen(minside, *, due: date, principal_ore: int = 100_000, as_of: d
         claim,
         account_opened(ref, claim_id),
         balance(
-            ref, claim_id, principal_ore=principal_ore, fees_ore=3_500, as_of=as_of or date.today()
+            ref,
+            claim_id,
+            principal_ore=principal_ore,
+            fees_ore=3_500,
+            as_of=as_of or date.today(),
+            interest_through=as_of,
         ),
     )
     return await minside.login(minside.idporten.person(pid)), ref, claim_id

@@ -45,6 +45,27 @@ def test_with_a_balance_only_the_days_after_its_booking_are_added():
     assert owed.total_ore == 1_000_000 + 15_274 + 3_500
 
 
+def test_a_balance_with_no_interest_booked_yet_owes_interest_from_the_day_after_the_due_date():
+    # The account was opened (and its balance sent) a month after the due date.
+    opened = Balance(1_000_000, 0, 0, 1_000_000, 0, as_of=date(2025, 2, 1))
+
+    owed = amount_today(claim(due_date=date(2025, 1, 2), balance=opened), date(2025, 2, 1))
+
+    assert owed.interest_ore == 10_274
+
+
+def test_interest_booked_through_a_day_counts_from_that_day_not_from_the_last_balance():
+    # Interest booked through 1 January; a fee posted on 20 January sent a newer balance.
+    after_fee = Balance(
+        1_000_000, 5_000, 3_500, 1_008_500, 0, as_of=date(2025, 1, 20),
+        interest_through=date(2025, 1, 1),
+    )  # fmt: skip
+
+    owed = amount_today(claim(due_date=date(2024, 12, 1), balance=after_fee), date(2025, 1, 31))
+
+    assert owed.interest_ore == 5_000 + 10_274
+
+
 def test_a_balance_booked_today_is_the_amount_today():
     booked = Balance(600_000, 1_234, 3_500, 604_734, 0, as_of=date(2025, 3, 3))
 

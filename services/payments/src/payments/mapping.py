@@ -73,6 +73,7 @@ def balance_changed(entry: Ledgered, *, cause: str, as_of: date, now: datetime) 
         cause=cause,
         as_of=as_of,
         changed_at=now,
+        interest_through=entry.account.interest_through,
     )
 
 

@@ -35,6 +35,7 @@ async def test_a_registered_claim_gets_an_account_a_mod10_kid_and_its_principal_
         "opened",
         False,
     )
+    assert balance["interest_through"] is None  # none booked: it runs from the due date
     postings = await payments.rows(
         "SELECT kind, debit_account, credit_account, amount_ore FROM posting WHERE claim_id = :c",
         c=claim.payload.claim_id,

@@ -67,6 +67,8 @@ async def test_1000_kr_on_a_35_kr_fee_12_34_kr_interest_and_5000_kr_principal_pa
         False,
         "payment",
     )
+    # Interest is booked through the payment date: Min side adds only the days after it.
+    assert balance["interest_through"] == PAID.isoformat()
     sums = await payments.rows(
         "SELECT component, sum(amount_ore) AS s FROM posting"
         " WHERE claim_id = :c AND kind = 'payment' GROUP BY component ORDER BY component",

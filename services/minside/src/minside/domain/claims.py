@@ -15,7 +15,7 @@ _ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Balance:
-    """The ledger's last word on a claim (interest booked through ``as_of``)."""
+    """The ledger's last word on a claim, as of a day; interest booked through a day."""
 
     principal_ore: int
     interest_ore: int
@@ -23,6 +23,7 @@ class Balance:
     total_ore: int
     paid_ore: int
     as_of: date
+    interest_through: date | None = None
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ class Amount:
 def amount_today(claim: Claim, today: date, rates: Rates = DEFAULT_RATES) -> Amount:
     """The exact amount that settles ``claim`` if paid ``today``.
 
-    Forsinkelsesrente runs on the principal only; what the ledger has not booked yet (the
-    days after its last balance) is added here with the same rule the ledger uses.
+    Forsinkelsesrente runs on the principal only, from the day after the due date; what the
+    ledger has not booked yet (the days after ``interest_through``, or all of them when it has
+    booked none) is added here with the same rule the ledger uses.
     """
     if not claim.is_open:
         return Amount(0, 0, 0)
@@ -77,9 +79,13 @@ def amount_today(claim: Claim, today: date, rates: Rates = DEFAULT_RATES) -> Amo
         return Amount(claim.principal_ore, interest, 0)
     b = claim.balance
     unbooked = 0
-    if b.principal_ore > 0 and today > b.as_of:
-        segments = [(b.as_of + _ONE_DAY, b.principal_ore)]
-        unbooked = interest_ore(segments, claim.due_date, today, rates=rates)
+    if b.principal_ore > 0:
+        # Balances from before the ledger said how far it had booked: through as_of.
+        through = b.interest_through or (b.as_of if b.interest_ore else None)
+        start = through + _ONE_DAY if through else claim.due_date
+        if today > (through or claim.due_date):
+            segments = [(start, b.principal_ore)]
+            unbooked = interest_ore(segments, claim.due_date, today, rates=rates)
     return Amount(b.principal_ore, b.interest_ore + unbooked, b.fees_ore)
 
 

@@ -118,6 +118,7 @@ async def balance_changed(conn: AsyncConnection, e: Envelope[Any]) -> None:
         "balance_paid_ore": p.paid_ore,
         "balance_settled": p.settled,
         "balance_as_of": p.as_of,
+        "balance_interest_through": p.interest_through,
         "balance_changed_at": p.changed_at,
         "closed_reason": "settled" if p.settled else None,
         "closed_at": p.changed_at if p.settled else None,

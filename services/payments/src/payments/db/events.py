@@ -60,7 +60,8 @@ _BALANCE = f"""
             'total_ore', s.principal_after + s.interest_after + s.fees_after,
             'paid_ore', s.paid_after,
             'settled', s.principal_after + s.interest_after + s.fees_after = 0,
-            'cause', 'payment', 'as_of', s.as_of, 'changed_at', CAST(:at AS text)) AS payload
+            'cause', 'payment', 'as_of', s.as_of, 'changed_at', CAST(:at AS text),
+            'interest_through', s.interest_through) AS payload
     FROM share_stage s WHERE {_IN_CHUNK}
 """  # noqa: S608 - constant SQL
 _UNMATCHED = """

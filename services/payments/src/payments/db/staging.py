@@ -47,6 +47,7 @@ SHARE_STAGE_COLUMNS = (
     "fees_after",
     "paid_after",
     "as_of",
+    "interest_through",
 )
 POSTING_COLUMNS = (
     "claim_id",
@@ -75,7 +76,8 @@ _CREATE = (
         claim_id uuid NOT NULL, municipality text NOT NULL, debtor_ref text NOT NULL,
         fees_ore bigint NOT NULL, interest_ore bigint NOT NULL, principal_ore bigint NOT NULL,
         principal_after bigint NOT NULL, interest_after bigint NOT NULL,
-        fees_after bigint NOT NULL, paid_after bigint NOT NULL, as_of date NOT NULL
+        fees_after bigint NOT NULL, paid_after bigint NOT NULL, as_of date NOT NULL,
+        interest_through date
     ) ON COMMIT DROP""",
     "CREATE INDEX IF NOT EXISTS share_stage_seq ON share_stage (seq)",
 )

@@ -151,6 +151,7 @@ def _book_share(
             job.seq, sub, job.payment_id, claim_id, ledgered.municipality, ledgered.debtor_ref,
             share.fees_ore, share.interest_ore, share.principal_ore,
             b.principal_ore, b.interest_ore, b.fees_ore, b.paid_ore, job.booking_date,
+            share.account.interest_through,
         )
     )  # fmt: skip
     out.allocated_ore += share.total_ore
