@@ -210,3 +210,29 @@ def test_mounted_files_exist(compose):
             source = volume.split(":")[0]
             if source.startswith("./"):
                 assert (REPO / source).exists(), f"{name}: {source}"
+
+
+def _environment(spec: dict[str, Any]) -> dict[str, Any]:
+    env = spec.get("environment") or {}
+    return dict(item.split("=", 1) for item in env) if isinstance(env, list) else env
+
+
+def test_every_kravflyt_setting_compose_sets_is_one_the_service_reads(compose):
+    """A misspelt KRAVFLYT_* variable is silently ignored and leaves the default in force."""
+    from runtime.service import discover_services
+
+    definitions = discover_services()
+    unknown = []
+    for name, spec in _kravflyt_containers(compose).items():
+        for variable in _environment(spec):
+            if not variable.startswith("KRAVFLYT_"):
+                continue
+            rest = variable.removeprefix("KRAVFLYT_").lower()
+            owner = next((s for s in definitions if rest.startswith(s + "_")), None)
+            classes = [definitions[owner].settings_class] if owner else None
+            field = rest.removeprefix(owner + "_") if owner else rest
+            classes = classes or [d.settings_class for d in definitions.values()]
+            if not any(field in c.model_fields for c in classes):
+                unknown.append(f"{name}: {variable}")
+
+    assert unknown == []
