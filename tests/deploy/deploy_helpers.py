@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -108,3 +108,23 @@ def effective_services(values: dict[str, Any] | None = None) -> dict[str, dict[s
     return {
         name: deep_merge(merged["defaults"], entry) for name, entry in merged["services"].items()
     }
+
+
+def unknown_settings(variables: Iterable[str]) -> list[str]:
+    """The ``KRAVFLYT_*`` names no service's settings read.
+
+    ``KRAVFLYT_<SERVICE>_<FIELD>`` is that service's field, ``KRAVFLYT_<FIELD>`` any service's.
+    A misspelt name is silently ignored and leaves the default in force: hence this check.
+    """
+    from runtime.service import discover_services
+
+    definitions = discover_services()
+    unknown = []
+    for variable in sorted(v for v in set(variables) if v.startswith("KRAVFLYT_")):
+        rest = variable.removeprefix("KRAVFLYT_").lower()
+        owner = next((s for s in definitions if rest.startswith(s + "_")), None)
+        field = rest.removeprefix(owner + "_") if owner else rest
+        owners = [definitions[owner]] if owner else list(definitions.values())
+        if not any(field in d.settings_class.model_fields for d in owners):
+            unknown.append(variable)
+    return unknown

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from deploy_helpers import REPO, repository_services
+from deploy_helpers import REPO, repository_services, unknown_settings
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 SERVICES = repository_services()
@@ -218,21 +218,6 @@ def _environment(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_every_kravflyt_setting_compose_sets_is_one_the_service_reads(compose):
-    """A misspelt KRAVFLYT_* variable is silently ignored and leaves the default in force."""
-    from runtime.service import discover_services
+    variables = [v for spec in _kravflyt_containers(compose).values() for v in _environment(spec)]
 
-    definitions = discover_services()
-    unknown = []
-    for name, spec in _kravflyt_containers(compose).items():
-        for variable in _environment(spec):
-            if not variable.startswith("KRAVFLYT_"):
-                continue
-            rest = variable.removeprefix("KRAVFLYT_").lower()
-            owner = next((s for s in definitions if rest.startswith(s + "_")), None)
-            classes = [definitions[owner].settings_class] if owner else None
-            field = rest.removeprefix(owner + "_") if owner else rest
-            classes = classes or [d.settings_class for d in definitions.values()]
-            if not any(field in c.model_fields for c in classes):
-                unknown.append(f"{name}: {variable}")
-
-    assert unknown == []
+    assert unknown_settings(variables) == []

@@ -19,6 +19,7 @@ from deploy_helpers import (
     production_values,
     render,
     repository_services,
+    unknown_settings,
 )
 
 SERVICES = repository_services()
@@ -590,3 +591,20 @@ def test_a_service_added_later_needs_only_a_values_entry():
     staff = default_values()["networkPolicy"]["staffConsole"]["podSelector"]["matchLabels"]
     assert staff.items() <= labels.items()
     assert "kravflyt-office-database" in rendered.notes()
+
+
+def _containers(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = doc["spec"]
+    if doc["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    pod = spec["template"]["spec"]
+    return [*pod.get("initContainers", []), *pod["containers"]]
+
+
+@pytest.mark.parametrize("values_name", ["default", "production"])
+def test_every_kravflyt_setting_the_chart_sets_is_one_a_service_reads(values_name):
+    rendered = RENDERS[values_name]()
+    variables = {k for cm in rendered.kind("ConfigMap") for k in (cm.get("data") or {})}
+    for doc in [d for k in ("Deployment", "Job", "CronJob") for d in rendered.kind(k)]:
+        variables |= {e["name"] for c in _containers(doc) for e in c.get("env", [])}
+    assert unknown_settings(variables) == []
