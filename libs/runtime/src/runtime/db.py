@@ -6,15 +6,16 @@ adds outbox rows inside one ``async with UnitOfWork(...)``; nothing is published
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from operator import itemgetter
 from types import TracebackType
 from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from pydantic_core import to_json
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -169,7 +170,8 @@ class UnitOfWork:
             occurred_at=self.clock(),
         )
         self.events.append(row)
-        return UUID(str(row["event_id"]))
+        event_id: UUID = row["event_id"]
+        return event_id
 
     async def first_delivery(self, consumer: str, event_id: UUID, event_type: str) -> bool:
         """Record ``event_id`` as applied by ``consumer``; False if it already was."""
@@ -189,8 +191,9 @@ class UnitOfWork:
 
 
 def json_dumps(value: Mapping[str, Any]) -> str:
-    """Compact JSON for JSONB columns written through COPY."""
-    return json.dumps(value, separators=(",", ":"), default=str)
+    """Compact JSON for JSONB columns written through COPY (anything unknown as ``str``)."""
+    # pydantic-core's encoder: a fifth of json.dumps' time, which showed in batch intake.
+    return to_json(value, fallback=str).decode()
 
 
 # Below this many rows a plain INSERT is cheaper than setting up a COPY.
@@ -200,11 +203,26 @@ _COPY_THRESHOLD = 20
 def _records(
     table: sa.Table, columns: list[str], rows: list[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    jsonb = {c.name for c in table.columns if isinstance(c.type, pg.JSONB)}
-    return [
-        tuple(json_dumps(row[c]) if c in jsonb and row[c] is not None else row[c] for c in columns)
-        for row in rows
-    ]
+    pick = _picker(columns)
+    jsonb = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, pg.JSONB)]
+    if not jsonb:
+        return [pick(row) for row in rows]
+    records = []
+    for row in rows:
+        record = list(pick(row))
+        for i in jsonb:
+            if record[i] is not None:
+                record[i] = json_dumps(record[i])
+        records.append(tuple(record))
+    return records
+
+
+def _picker(columns: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The values of ``columns`` of a row as one tuple (itemgetter does it in C)."""
+    if len(columns) == 1:
+        [only] = columns
+        return lambda row: (row[only],)
+    return itemgetter(*columns)
 
 
 async def _driver(conn: AsyncConnection) -> Any:

@@ -10,7 +10,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -66,6 +66,8 @@ class PersonalDataKeys:
     pseudonym_key: bytes
     sealing_keys: dict[str, bytes]
     active_key_id: str
+    # One cipher object per key: setting one up costs twice the sealing of a number.
+    _ciphers: dict[str, AESGCM] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.pseudonym_key) < 32:
@@ -80,6 +82,8 @@ class PersonalDataKeys:
         if self.active_key_id not in self.sealing_keys:
             raise ValueError(f"active key id {self.active_key_id!r} has no sealing key")
         object.__setattr__(self, "sealing_keys", dict(self.sealing_keys))
+        ciphers = {kid: AESGCM(key) for kid, key in self.sealing_keys.items()}
+        object.__setattr__(self, "_ciphers", ciphers)
 
     def __repr__(self) -> str:
         # Keys must never end up in logs or tracebacks.
@@ -143,8 +147,7 @@ def seal(keys: PersonalDataKeys, identity_number: str, *, context: bytes = DEFAU
     """AES-256-GCM under the active key: "v1.<kid>.<base64url(nonce + ciphertext)>"."""
     number = normalise_identity_number(identity_number).encode("ascii")
     nonce = os.urandom(_NONCE_BYTES)
-    aead = AESGCM(keys.sealing_keys[keys.active_key_id])
-    ciphertext = aead.encrypt(nonce, number, context)
+    ciphertext = keys._ciphers[keys.active_key_id].encrypt(nonce, number, context)
     return f"{_SEAL_VERSION}.{keys.active_key_id}.{_b64url_encode(nonce + ciphertext)}"
 
 
@@ -154,8 +157,8 @@ def open_sealed(keys: PersonalDataKeys, sealed: str, *, context: bytes = DEFAULT
     if len(parts) != 3 or parts[0] != _SEAL_VERSION:
         raise SealError("sealed value has an unknown format")
     _, kid, payload = parts
-    key = keys.sealing_keys.get(kid)
-    if key is None:
+    cipher = keys._ciphers.get(kid)
+    if cipher is None:
         # The key id comes from untrusted input: bound it and mask it before echoing.
         raise SealError(f"sealed value uses unknown key id {mask_identity_numbers(kid[:64])!r}")
     try:
@@ -165,7 +168,7 @@ def open_sealed(keys: PersonalDataKeys, sealed: str, *, context: bytes = DEFAULT
     if len(raw) <= _NONCE_BYTES:
         raise SealError("sealed value is too short")
     try:
-        plaintext = AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context)
+        plaintext = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context)
         return plaintext.decode("ascii")
     except (InvalidTag, UnicodeDecodeError):
         raise SealError("sealed value failed authentication") from None
