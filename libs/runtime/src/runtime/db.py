@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
+from opentelemetry.trace import SpanContext, get_current_span
 from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlalchemy.dialects import postgresql as pg
@@ -80,9 +81,13 @@ def outbox_row(
     payload: BaseModel,
     occurred_at: datetime,
     event_id: UUID | None = None,
+    trace: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An outbox row for one event, carrying the current trace context in its headers."""
-    trace = inject_trace_headers()
+    """An outbox row for one event, carrying the current trace context in its headers.
+
+    ``trace``: those headers if the caller already has them (``inject_trace_headers()``).
+    """
+    trace = dict(trace) if trace is not None else inject_trace_headers()
     envelope = new_envelope(
         event_type,
         source=source,
@@ -119,6 +124,7 @@ class UnitOfWork:
         self._committed = False
         self.events: list[dict[str, Any]] = []
         self.on_commit: list[Callable[[], None]] = []
+        self._traced: tuple[SpanContext, dict[str, str]] | None = None
 
     @property
     def conn(self) -> AsyncConnection:
@@ -161,6 +167,10 @@ class UnitOfWork:
 
     def add_event(self, event_type: str, *, tenant: str, subject: str, payload: BaseModel) -> UUID:
         """Queue an event for the outbox of this transaction; returns the event id."""
+        # A batch adds thousands of events under one span: its headers are built once.
+        span = get_current_span().get_span_context()
+        if self._traced is None or self._traced[0] is not span:
+            self._traced = (span, inject_trace_headers())
         row = outbox_row(
             event_type,
             source=self.source,
@@ -168,6 +178,7 @@ class UnitOfWork:
             subject=subject,
             payload=payload,
             occurred_at=self.clock(),
+            trace=self._traced[1],
         )
         self.events.append(row)
         event_id: UUID = row["event_id"]
