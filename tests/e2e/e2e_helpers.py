@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 import nats
 from nats.js.api import DeliverPolicy
 
@@ -88,3 +89,20 @@ async def events(
     finally:
         await connection.close()
     return found
+
+
+def post_overdue_property_claim(
+    stack: LocalStack, claim_body: Callable[..., dict[str, Any]], today: date
+) -> dict[str, Any]:
+    """POST a property fee that fell due 30 days ago (a reminder is due today); the claim."""
+    body = claim_body(
+        claim_type="eiendomsgebyr",
+        property={"gnr": 12, "bnr": 34},
+        issue_date=(today - timedelta(days=60)).isoformat(),
+        due_date=(today - timedelta(days=30)).isoformat(),
+    )
+    headers = {"Authorization": f"Bearer {stack.token()}"}
+    with httpx.Client(base_url=stack.service_url("intake"), trust_env=False) as client:
+        created = client.post("/v1/claims", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    return created.json() | {"debtor_id": body["debtor"]["id"]}

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import httpx
 import nats
 import pytest
-from e2e_helpers import daily_run, events, until_kid_known
+from e2e_helpers import daily_run, events, post_overdue_property_claim, until_kid_known
 
 from contracts.envelope import new_envelope
 from contracts.payments import AccountOpenedV1
@@ -32,21 +31,11 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
     local_stack.start_service("intake")
     local_stack.start_service("dunning")
     today = oslo_today(datetime.now(UTC))
-    body = claim_body(
-        claim_type="eiendomsgebyr",
-        property={"gnr": 12, "bnr": 34},
-        issue_date=(today - timedelta(days=60)).isoformat(),
-        due_date=(today - timedelta(days=30)).isoformat(),
-    )
-
-    headers = {"Authorization": f"Bearer {local_stack.token()}"}
-    with httpx.Client(base_url=local_stack.service_url("intake"), trust_env=False) as client:
-        created = client.post("/v1/claims", json=body, headers=headers)
-    assert created.status_code == 201, created.text
-    claim_id = created.json()["id"]
+    claim = post_overdue_property_claim(local_stack, claim_body, today)
+    claim_id = claim["id"]
     opened = asyncio.run(events(local_stack.nats_url, "cases.opened.v1", _about(claim_id), 1))
     assert len(opened) == 1, local_stack.log_tail("dunning")
-    asyncio.run(_account_opened(local_stack.nats_url, created.json()))
+    asyncio.run(_account_opened(local_stack.nats_url, claim))
     asyncio.run(until_kid_known(local_stack.database_url("dunning"), claim_id))
 
     report = daily_run(local_stack, today)

@@ -13,13 +13,12 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from e2e_helpers import daily_run, events, until_kid_known
+from e2e_helpers import daily_run, events, post_overdue_property_claim, until_kid_known
 
 from rules.calendar import oslo_today
 from runtime.localstack import LocalStack
@@ -57,18 +56,8 @@ def test_a_claim_is_one_trace_from_the_post_through_every_service(
     for name in SERVICES:
         local_stack.wait_ready(name)
     today = oslo_today(datetime.now(UTC))
-    body = claim_body(
-        claim_type="eiendomsgebyr",
-        property={"gnr": 12, "bnr": 34},
-        issue_date=(today - timedelta(days=60)).isoformat(),
-        due_date=(today - timedelta(days=30)).isoformat(),
-    )
-
-    headers = {"Authorization": f"Bearer {local_stack.token()}"}
-    with httpx.Client(base_url=local_stack.service_url("intake"), trust_env=False) as client:
-        created = client.post("/v1/claims", json=body, headers=headers)
-    assert created.status_code == 201, created.text
-    claim_id = created.json()["id"]
+    claim = post_overdue_property_claim(local_stack, claim_body, today)
+    claim_id = claim["id"]
     asyncio.run(until_kid_known(local_stack.database_url("dunning"), claim_id))
     assert daily_run(local_stack, today, tracing)["taken"] >= 1
     [notice] = asyncio.run(
@@ -113,4 +102,4 @@ def test_a_claim_is_one_trace_from_the_post_through_every_service(
     [run] = [s for s in spans if s["name"] == "dunning daily run"]
     assert step["links"] == [{"trace_id": run["trace_id"], "span_id": run["span_id"]}]
     # No identity number anywhere in the spans.
-    assert body["debtor"]["id"] not in trace_file.read_text()
+    assert claim["debtor_id"] not in trace_file.read_text()
