@@ -1,13 +1,14 @@
 """Where intake's time goes: cProfile of ``POST /v1/claims`` in process, plus a timed breakdown.
 
-The app is built exactly as ``kravflyt serve intake`` builds it (``create_app`` with the same
+The app is built exactly as ``kravflyt serve intake`` builds it (``serve_app`` with the same
 settings), served through httpx's ASGI transport over the real PostgreSQL and NATS. Parts:
 
 1. batches of 1,000 under cProfile with the relay off: own time grouped by package, the hot
    functions, the steps' cumulative times, and the cyclic GC's pauses;
 2. the relay publishing those rows to NATS, under cProfile;
 3. an unprofiled breakdown of one batch, step by step with intake's own functions, and the
-   same 1,000 rows written four ways (as intake does, SQLAlchemy multi-VALUES; SQLAlchemy
+   same 1,000 rows written five ways (as intake does, COPY to a staging table + ``INSERT …
+   SELECT`` and COPY of the outbox rows; SQLAlchemy multi-VALUES; SQLAlchemy
    executemany; asyncpg ``unnest``; asyncpg ``COPY`` + ``INSERT … SELECT``), each in a
    rolled-back transaction;
 4. single-claim POSTs with the relay on (as in the server): rate, statements per request,
@@ -95,7 +96,7 @@ class GcTimer:
 
 async def run(stack: Stack, *, batches: int, out: Path, singles: int = 300) -> str:
     """Profile batches, the relay, a breakdown and single claims; returns the report text."""
-    from intake.bootstrap import create_app
+    from intake.service import serve_app as create_app
 
     factory = ClaimFactory(stack.run_id)
     warm = factory.batch_bodies("pwarm", 2, BATCH_SIZE)
@@ -273,7 +274,7 @@ async def _breakdown(say: Callable[[str], None], stack: Stack, app: Any, body: b
     from intake.handlers import _check, _claim_row
     from intake.mapping import parse_claim, registered_event
     from rules.calendar import oslo_today
-    from runtime.db import OUTBOX, json_dumps, outbox_row, utc_now
+    from runtime.db import OUTBOX, copy_rows, insert_new_rows, json_dumps, outbox_row, utc_now
 
     c = app.state.container
     engine = c.runtime.engine
@@ -332,6 +333,12 @@ async def _breakdown(say: Callable[[str], None], stack: Stack, app: Any, body: b
     )
 
     async def as_intake() -> None:
+        async with engine.connect() as conn, conn.begin() as tx:
+            assert len(await insert_new_rows(conn, db.claim, rows, "id")) == len(rows)
+            await copy_rows(conn, OUTBOX, outbox_rows)
+            await tx.rollback()
+
+    async def multi_values() -> None:
         async with engine.connect() as conn, conn.begin() as tx:
             stmt = (
                 pg.insert(db.claim).values(rows).on_conflict_do_nothing().returning(db.claim.c.id)
@@ -402,7 +409,8 @@ async def _breakdown(say: Callable[[str], None], stack: Stack, app: Any, body: b
 
     try:
         for label, write in (
-            ("write as intake does: SQLAlchemy multi-VALUES + executemany", as_intake),
+            ("write as intake does: COPY to staging + INSERT … SELECT, COPY outbox", as_intake),
+            ("write alternative: SQLAlchemy multi-VALUES + executemany", multi_values),
             ("write alternative: SQLAlchemy executemany (insertmanyvalues)", sa_executemany),
             ("write alternative: asyncpg INSERT … SELECT unnest($n::type[])", by_unnest),
             ("write alternative: asyncpg COPY to temp + INSERT … SELECT, COPY outbox", by_copy),
