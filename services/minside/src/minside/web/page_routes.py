@@ -25,7 +25,7 @@ def build_page_router(c: "Container") -> APIRouter:
         if session is None:
             return c.renderer.page(request, "start.html", "start.title")
         today = c.today()
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             data = await pages.overview(conn, session.debtor_ref, today)
         return c.renderer.page(
             request, "overview.html", "overview.title", today=today, current="overview", **data
@@ -34,13 +34,13 @@ def build_page_router(c: "Container") -> APIRouter:
     @router.get("/claims/{claim_id}")
     async def claim(request: Request, claim_id: UUID, session: Citizen) -> Response:
         today = c.today()
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             data = await pages.claim_page(conn, session.debtor_ref, claim_id, today)
         return c.renderer.page(request, "claim.html", "claim.title", today=today, **data)
 
     @router.get("/history")
     async def history(request: Request, session: Citizen) -> Response:
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             claims = await pages.closed_claims(conn, session.debtor_ref)
         return c.renderer.page(
             request, "history.html", "history.title", claims=claims, current="history"
@@ -48,7 +48,7 @@ def build_page_router(c: "Container") -> APIRouter:
 
     @router.get("/requests")
     async def requests(request: Request, session: Citizen) -> Response:
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             found = await pages.requests(conn, session.debtor_ref)
         return c.renderer.page(
             request, "requests.html", "requests.title", requests=found, current="requests"
@@ -56,14 +56,14 @@ def build_page_router(c: "Container") -> APIRouter:
 
     @router.get("/requests/{request_id}")
     async def request_status(request: Request, request_id: UUID, session: Citizen) -> Response:
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             data = await pages.request_page(conn, session.debtor_ref, request_id)
         title = "request.kind." + data["request_row"].kind
         return c.renderer.page(request, "request.html", title, current="requests", **data)
 
     @router.get("/letters/{notice_id}")
     async def letter(notice_id: UUID, session: Citizen) -> Response:
-        async with c.runtime.engine.connect() as conn:
+        async with c.reads.connect() as conn:
             found = await pages.letter(conn, session.debtor_ref, notice_id)
         pdf = await c.documents.pdf(found.document_id, session.debtor_ref)
         if pdf is None:

@@ -60,6 +60,8 @@ class SessionStore:
         if len(secret) < 32:
             raise ValueError("session_secret must be at least 32 characters")
         self._engine = engine
+        # Every page checks its session: one statement each, no BEGIN/COMMIT round trips.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._signer = TimestampSigner(secret, salt="minside-login")
         self._aead = AESGCM(hashlib.sha256(b"minside-id-token\0" + secret.encode()).digest())
         self._idle, self._longest, self._clock = idle, longest, clock
@@ -87,7 +89,7 @@ class SessionStore:
         if not cookie:
             return None
         now, t = self._clock(), db.web_session
-        async with self._engine.begin() as conn:
+        async with self._autocommit.connect() as conn:
             row = (await conn.execute(sa.select(t).where(t.c.id_hash == _hash(cookie)))).first()
             if row is None or row.expires_at <= now:
                 return None
