@@ -107,6 +107,8 @@ class MunicipalityGroup:
     municipality: str
     claims: list[Claim] = field(default_factory=list)
     total_ore: int = 0
+    # What each claim settles at today (by claim id), worked out once for the group's total.
+    today_ore: dict[UUID, int] = field(default_factory=dict)
     next_deadline: date | None = None
 
 
@@ -118,7 +120,8 @@ def group_by_municipality(claims: Iterable[Claim], today: date) -> list[Municipa
             continue
         group = groups.setdefault(claim.municipality, MunicipalityGroup(claim.municipality))
         group.claims.append(claim)
-        group.total_ore += amount_today(claim, today).total_ore
+        group.today_ore[claim.claim_id] = amount_today(claim, today).total_ore
+        group.total_ore += group.today_ore[claim.claim_id]
         deadline = next_deadline(claim, today)
         if deadline is not None and (group.next_deadline is None or deadline < group.next_deadline):
             group.next_deadline = deadline

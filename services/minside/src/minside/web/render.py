@@ -40,6 +40,8 @@ class Renderer:
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates ship with the code: no stat of the file on every page.
+            auto_reload=False,
         )
         self.names = municipality_names
         self.clock = clock
