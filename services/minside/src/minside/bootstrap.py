@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from minside.clients import DocumentsClient, PaymentsClient, local_tokens
 from minside.config import MinsideSettings
@@ -53,7 +53,11 @@ class Container:
 
     async def visitor(self, request: Request) -> Session | None:
         """The logged-in citizen, if any (a dependency)."""
-        session = await self.sessions.load(request.cookies.get(SESSION_COOKIE))
+        return await self.visitor_on(None, request)
+
+    async def visitor_on(self, conn: AsyncConnection | None, request: Request) -> Session | None:
+        """The logged-in citizen, if any, checked on ``conn`` (one of ``reads``) if given."""
+        session = await self.sessions.load(request.cookies.get(SESSION_COOKIE), conn)
         request.state.session = session
         return session
 

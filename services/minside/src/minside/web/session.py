@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from itsdangerous import BadSignature, TimestampSigner
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from minside import db
 from minside.oidc import LoginStart
@@ -84,20 +84,28 @@ class SessionStore:
             await conn.execute(sa.insert(db.web_session).values(row))
         return token, session
 
-    async def load(self, cookie: str | None) -> Session | None:
-        """The live session the cookie names (its idle time restarts), else None."""
+    async def load(self, cookie: str | None, conn: AsyncConnection | None = None) -> Session | None:
+        """The live session the cookie names (its idle time restarts), else None.
+
+        ``conn``, if given, must be in autocommit: the idle time's restart commits at once.
+        """
         if not cookie:
             return None
+        if conn is not None:
+            return await self._load(conn, cookie)
+        async with self._autocommit.connect() as own:
+            return await self._load(own, cookie)
+
+    async def _load(self, conn: AsyncConnection, cookie: str) -> Session | None:
         now, t = self._clock(), db.web_session
-        async with self._autocommit.connect() as conn:
-            row = (await conn.execute(sa.select(t).where(t.c.id_hash == _hash(cookie)))).first()
-            if row is None or row.expires_at <= now:
-                return None
-            if row.expires_at - now < self._idle - timedelta(minutes=1):
-                expires = min(now + self._idle, row.created_at + self._longest)
-                await conn.execute(
-                    sa.update(t).where(t.c.id_hash == row.id_hash).values(expires_at=expires)
-                )
+        row = (await conn.execute(sa.select(t).where(t.c.id_hash == _hash(cookie)))).first()
+        if row is None or row.expires_at <= now:
+            return None
+        if row.expires_at - now < self._idle - timedelta(minutes=1):
+            expires = min(now + self._idle, row.created_at + self._longest)
+            await conn.execute(
+                sa.update(t).where(t.c.id_hash == row.id_hash).values(expires_at=expires)
+            )
         return Session(row.id_hash, row.debtor_ref, row.csrf_token)
 
     async def end(self, session: Session) -> str | None:
