@@ -30,17 +30,17 @@ def accounts_router(c: "Container") -> APIRouter:
         principal: Annotated[StaffPrincipal, staff],
         as_of: Annotated[date | None, Query(description="Default: today (Europe/Oslo)")] = None,
     ) -> dict[str, Any]:
-        async with c.runtime.uow() as uow:
+        async with c.runtime.engine.connect() as conn:
             return await balance_as_of(
-                uow, claim_id, day(as_of), municipalities=principal.municipalities, office=c.office
+                conn, claim_id, day(as_of), municipalities=principal.municipalities, office=c.office
             )
 
     @router.get("/accounts/{claim_id}/postings", summary="The claim's postings, oldest first")
     async def get_postings(
         claim_id: UUID, principal: Annotated[StaffPrincipal, staff]
     ) -> dict[str, Any]:
-        async with c.runtime.uow() as uow:
-            items = await history(uow, claim_id, municipalities=principal.municipalities)
+        async with c.runtime.engine.connect() as conn:
+            items = await history(conn, claim_id, municipalities=principal.municipalities)
         return {"claim_id": str(claim_id), "items": items}
 
     @router.get("/debtors/{debtor_ref}/balance", summary="A debtor's accounts and total")
@@ -49,9 +49,9 @@ def accounts_router(c: "Container") -> APIRouter:
         principal: Annotated[StaffPrincipal, staff],
         as_of: Annotated[date | None, Query()] = None,
     ) -> dict[str, Any]:
-        async with c.runtime.uow() as uow:
+        async with c.runtime.engine.connect() as conn:
             return await debtor_balances(
-                uow, debtor_ref, day(as_of), municipalities=principal.municipalities,
+                conn, debtor_ref, day(as_of), municipalities=principal.municipalities,
                 office=c.office,
             )  # fmt: skip
 

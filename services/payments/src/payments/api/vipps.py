@@ -201,14 +201,18 @@ async def _open_parts(
     """The open claims to pay (oldest due first) with their amounts as of ``today``."""
     if order.claim_id is not None:
         balance = await balance_as_of(
-            uow, order.claim_id, today, municipalities=principal.municipalities, office=office
+            uow.conn, order.claim_id, today, municipalities=principal.municipalities, office=office
         )
         serve(principal, balance["municipality"])
         views, owner = [balance], f"krav {order.claim_id}"
     else:
         assert order.debtor_ref is not None
         debtor = await debtor_balances(
-            uow, order.debtor_ref, today, municipalities=principal.municipalities, office=office
+            uow.conn,
+            order.debtor_ref,
+            today,
+            municipalities=principal.municipalities,
+            office=office,
         )
         views, owner = debtor["accounts"], "betaling"
     parts = [

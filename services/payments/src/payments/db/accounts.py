@@ -132,17 +132,3 @@ async def append_postings(conn: AsyncConnection, rows: Sequence[tuple[Any, ...]]
     await conn.execute(
         sa.insert(t.posting), [dict(zip(POSTING_COLUMNS, r, strict=True)) for r in rows]
     )
-
-
-async def account_row(conn: AsyncConnection, claim_id: UUID, *, lock: bool = False) -> Any:
-    """One account row, or None."""
-    query = sa.select(t.account).where(t.account.c.claim_id == claim_id)
-    if lock:
-        query = query.with_for_update()
-    return (await conn.execute(query)).first()
-
-
-async def postings_of(conn: AsyncConnection, claim_id: UUID) -> list[Any]:
-    """A claim's postings, oldest first."""
-    query = sa.select(t.posting).where(t.posting.c.claim_id == claim_id).order_by(t.posting.c.id)
-    return list((await conn.execute(query)).all())
