@@ -42,6 +42,7 @@ from benchmarks.stack import step
 from payments.bootstrap import office_from
 from payments.config import PaymentsSettings
 from payments.consumers import HANDLERS
+from payments.db.reads import DEBTOR_SQL, HISTORY_SQL  # the handlers' statements: the floor
 from payments.db.staging import copy_rows
 from payments.domain.kids import issue_kid
 from rules.kid import KidAlgorithm
@@ -73,14 +74,6 @@ POSTING_COLUMNS = (
     "claim_id", "debtor_ref", "payment_id", "kind", "component", "debit_account",
     "credit_account", "amount_ore", "booked_on", "booked_at", "reference",
 )  # fmt: skip
-
-# What the routes' handlers run (payments.handlers.queries), as plain SQL for the floor.
-_DEBTOR_SQL = """
-    SELECT * FROM account WHERE debtor_ref = $1 AND municipality = ANY($2::text[])
-    ORDER BY due_date, claim_id
-"""
-_ACCOUNT_SQL = "SELECT * FROM account WHERE claim_id = $1"
-_POSTINGS_SQL = "SELECT * FROM posting WHERE claim_id = $1 ORDER BY id"
 
 
 async def _seed(url: str, settings: PaymentsSettings) -> list[uuid.UUID]:
@@ -278,12 +271,10 @@ async def _measure(
     try:
 
         async def debtor_sql(_: int) -> None:
-            await conn.fetch(_DEBTOR_SQL, DEBTOR, ["3301", "3303", "3312"])
+            await conn.fetch(DEBTOR_SQL, DEBTOR, ["3301", "3303", "3312"])
 
         async def history_sql(i: int) -> None:
-            claim = claims[i % len(claims)]
-            await conn.fetchrow(_ACCOUNT_SQL, claim)
-            await conn.fetch(_POSTINGS_SQL, claim)
+            await conn.fetch(HISTORY_SQL, claims[i % len(claims)])
 
         out["debtor_sql"] = await _timed(debtor_sql, requests, warmup)
         out["history_sql"] = await _timed(history_sql, requests, warmup)

@@ -17,14 +17,14 @@ _ACCOUNT_COLUMNS = """
     claim_id, municipality, kid, status, due_date, principal_ore, interest_ore, fees_ore,
     paid_ore, interest_through
 """
-_ACCOUNT = f"SELECT {_ACCOUNT_COLUMNS} FROM account WHERE claim_id = $1"  # noqa: S608
-_DEBTOR = f"""
+ACCOUNT_SQL = f"SELECT {_ACCOUNT_COLUMNS} FROM account WHERE claim_id = $1"  # noqa: S608
+DEBTOR_SQL = f"""
     SELECT {_ACCOUNT_COLUMNS} FROM account
     WHERE debtor_ref = $1 AND municipality = ANY($2::text[])
     ORDER BY due_date, claim_id
 """  # noqa: S608 - constant SQL
 # The account's municipality on every row; one row with a NULL id when it has no postings.
-_HISTORY = """
+HISTORY_SQL = """
     SELECT a.municipality, p.id, p.kind, p.component, p.debit_account, p.credit_account,
         p.amount_ore, p.booked_on, p.payment_id
     FROM account a LEFT JOIN posting p ON p.claim_id = a.claim_id
@@ -42,7 +42,7 @@ async def _fetch(conn: AsyncConnection, sql: str, *args: Any) -> list[Any]:
 
 async def account_view_row(conn: AsyncConnection, claim_id: UUID) -> Any:
     """The columns a balance view needs of one account, or None."""
-    rows = await _fetch(conn, _ACCOUNT, claim_id)
+    rows = await _fetch(conn, ACCOUNT_SQL, claim_id)
     return rows[0] if rows else None
 
 
@@ -50,9 +50,9 @@ async def debtor_view_rows(
     conn: AsyncConnection, debtor_ref: str, municipalities: Collection[str]
 ) -> list[Any]:
     """A debtor's accounts in ``municipalities``, oldest due date first."""
-    return await _fetch(conn, _DEBTOR, debtor_ref, list(municipalities))
+    return await _fetch(conn, DEBTOR_SQL, debtor_ref, list(municipalities))
 
 
 async def history_rows(conn: AsyncConnection, claim_id: UUID) -> list[Any]:
     """A claim's postings, oldest first, each with the account's municipality; [] if unknown."""
-    return await _fetch(conn, _HISTORY, claim_id)
+    return await _fetch(conn, HISTORY_SQL, claim_id)
