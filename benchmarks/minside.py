@@ -126,9 +126,12 @@ def _provider() -> Any:
 def _spawn_server(root: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     args = ["serve", "minside", "--host", "127.0.0.1", "--port", str(port)]
     step(f"starting minside: kravflyt {' '.join(args)}")
+    command = [str(Path(sys.executable).parent / "kravflyt"), *args]
+    if profile := os.environ.get("KRAVFLYT_BENCH_PROFILE_SERVER"):  # cProfile stats file
+        command = [sys.executable, "-m", "benchmarks.profiled_server", profile, *args]
     with open(root / "minside.log", "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-            [str(Path(sys.executable).parent / "kravflyt"), *args],
+            command,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
