@@ -5,16 +5,8 @@ local fake's (``fakes.oidc``), so tests and ``make run`` log in the same way."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-# `pytest` (unlike `python -m pytest`) does not put the repository root, home of `fakes`, on
-# sys.path.
-if importlib.util.find_spec("fakes") is None:
-    sys.path.append(str(Path(__file__).resolve().parents[3]))
 
 from fakes.oidc import CLIENT_ID, SUBSTANTIAL, idporten_claims, register_client, use_pid_claim
 
