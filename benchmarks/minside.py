@@ -43,7 +43,7 @@ import httpx
 
 import minside
 from benchmarks.report import Section, percentile
-from benchmarks.stack import step
+from benchmarks.stack import log_tail, spawn_service, step, stop_process
 from rules.calendar import oslo_today
 from rules.money import format_ore
 from runtime.db import UnitOfWork, create_engine
@@ -63,7 +63,6 @@ GOAL_PAGE_P99_MS = 150.0
 GOAL_FRESH_P99_S = 1.0
 THINK_S = 1.0
 SESSION_SECRET = "minside-session-secret-for-benchmarks-0123456789"  # noqa: S105 - bench only
-_READY_TIMEOUT = 60.0
 _FRESH_TIMEOUT = 15.0
 
 
@@ -121,54 +120,6 @@ def _provider() -> Any:
 
 
 # -- processes ------------------------------------------------------------------------------
-
-
-def _spawn_server(root: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    args = ["serve", "minside", "--host", "127.0.0.1", "--port", str(port)]
-    step(f"starting minside: kravflyt {' '.join(args)}")
-    command = [str(Path(sys.executable).parent / "kravflyt"), *args]
-    if profile := os.environ.get("KRAVFLYT_BENCH_PROFILE_SERVER"):  # cProfile stats file
-        command = [sys.executable, "-m", "benchmarks.profiled_server", profile, *args]
-    with open(root / "minside.log", "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-            command,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parent.parent,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + _READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"minside exited with {process.returncode}:\n{_tail(root)}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2.0).status_code == 200:
-                return process
-        time.sleep(0.1)
-    _stop(process, "minside", 5.0, signal.SIGINT)
-    raise TimeoutError(f"minside not ready after {_READY_TIMEOUT} s:\n{_tail(root)}")
-
-
-def _tail(root: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join((root / "minside.log").read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(process: subprocess.Popen[bytes], name: str, grace: float, sig: int) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(sig)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        print(f"  {name} did not stop within {grace:.0f} s; killing it", file=sys.stderr)
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        process.wait(timeout=5)
 
 
 # -- seeding and login ----------------------------------------------------------------------
@@ -429,7 +380,7 @@ async def run(
                         "KRAVFLYT_MINSIDE_LOG_LEVEL": "WARNING",
                     }
                 )
-                server = _spawn_server(root, env, port)
+                server = spawn_service("minside", root, env, port)
                 step(f"logging {sessions} citizens in through the OIDC provider")
                 t = time.perf_counter()
                 cookies = []
@@ -470,12 +421,12 @@ async def run(
             )
             load_end = os.getloadavg()[0]
             if server.poll() is not None:
-                raise RuntimeError(f"minside died:\n{_tail(root)}")
+                raise RuntimeError(f"minside died:\n{log_tail(root, 'minside')}")
         finally:
             if server is not None:
-                _stop(server, "minside", 15.0, signal.SIGINT)
+                stop_process(server, "minside", grace=15.0, sig=signal.SIGINT)
             if nats_proc is not None:
-                _stop(nats_proc, "nats-server", 5.0, signal.SIGTERM)
+                stop_process(nats_proc, "nats-server", grace=5.0, sig=signal.SIGTERM)
             with contextlib.suppress(Exception):
                 pg.handle.cleanup()
     return _section(

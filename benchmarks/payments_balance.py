@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ import httpx
 
 import payments
 from benchmarks.report import Section, percentile
-from benchmarks.stack import step
+from benchmarks.stack import log_tail, spawn_service, step, stop_process
 from payments.bootstrap import office_from
 from payments.config import PaymentsSettings
 from payments.consumers import HANDLERS
@@ -63,7 +62,6 @@ CLAIMS = 50
 POSTINGS = 1_000
 BACKGROUND = 20_000
 GOAL_P99_MS = 10.0
-_READY_TIMEOUT = 60.0
 
 ACCOUNT_COLUMNS = (
     "claim_id", "municipality", "invoice_number", "claim_type", "debtor_ref", "debtor_name",
@@ -145,51 +143,6 @@ async def _background(engine: Any) -> None:
         await copy_rows(uow.conn, "account", ACCOUNT_COLUMNS, accounts)
         await copy_rows(uow.conn, "posting", POSTING_COLUMNS, postings)
         await uow.commit()
-
-
-def _spawn_server(root: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    args = ["serve", "payments", "--host", "127.0.0.1", "--port", str(port)]
-    step(f"starting payments: kravflyt {' '.join(args)}")
-    with open(root / "payments.log", "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
-            [str(Path(sys.executable).parent / "kravflyt"), *args],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parent.parent,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + _READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"payments exited with {process.returncode}:\n{_tail(root)}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2.0).status_code == 200:
-                return process
-        time.sleep(0.1)
-    _stop(process, "payments", 5.0, signal.SIGINT)
-    raise TimeoutError(f"payments not ready after {_READY_TIMEOUT} s:\n{_tail(root)}")
-
-
-def _tail(root: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join((root / "payments.log").read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(process: subprocess.Popen[bytes], name: str, grace: float, sig: int) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(sig)
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        print(f"  {name} did not stop within {grace:.0f} s; killing it", file=sys.stderr)
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        process.wait(timeout=5)
 
 
 async def _timed(call: Callable[[int], Awaitable[None]], requests: int, warmup: int) -> list[float]:
@@ -333,7 +286,7 @@ async def run(requests: int = 2_000, info: dict[str, str] | None = None) -> Sect
                     "KRAVFLYT_PAYMENTS_LOG_LEVEL": "WARNING",
                 }
             )
-            server_process = _spawn_server(root, env, port)
+            server_process = spawn_service("payments", root, env, port)
             token = staff.issue_staff_token(
                 subject="bench.saksbehandler",
                 name="Bench Saksbehandler",
@@ -350,12 +303,12 @@ async def run(requests: int = 2_000, info: dict[str, str] | None = None) -> Sect
                 server_process.pid,
             )
             if server_process.poll() is not None:
-                raise RuntimeError(f"payments died:\n{_tail(root)}")
+                raise RuntimeError(f"payments died:\n{log_tail(root, 'payments')}")
         finally:
             if server_process is not None:
-                _stop(server_process, "payments", 15.0, signal.SIGINT)
+                stop_process(server_process, "payments", grace=15.0, sig=signal.SIGINT)
             if nats is not None:
-                _stop(nats, "nats-server", 5.0, signal.SIGTERM)
+                stop_process(nats, "nats-server", grace=5.0, sig=signal.SIGTERM)
             with contextlib.suppress(Exception):
                 server.handle.cleanup()
     return _section(requests, r, counted, total_postings, seeded, load)

@@ -112,7 +112,7 @@ class Stack:
         try:
             self._stop_server()
             if self.nats is not None:
-                _stop_process(self.nats, "nats-server", grace=5.0)
+                stop_process(self.nats, "nats-server", grace=5.0)
                 self.nats = None
             if self.postgres is not None and self.postgres.handle is not None:
                 with contextlib.suppress(Exception):
@@ -272,7 +272,7 @@ class Stack:
         for attribute in ("server", "worker"):
             process = getattr(self, attribute)
             if process is not None:
-                _stop_process(process, f"intake {attribute}", grace=15.0, sig=signal.SIGINT)
+                stop_process(process, f"intake {attribute}", grace=15.0, sig=signal.SIGINT)
                 setattr(self, attribute, None)
 
     def cpu_seconds(self) -> tuple[float, float]:
@@ -324,9 +324,49 @@ class Stack:
         return await asyncpg.connect(dsn)
 
 
-def _stop_process(
+def spawn_service(name: str, root: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """``kravflyt serve NAME`` on 127.0.0.1:PORT, logging to ROOT/NAME.log; returns once ready.
+
+    ``KRAVFLYT_BENCH_PROFILE_SERVER=OUT.prof`` runs it under cProfile (benchmarks.profiled_server).
+    """
+    args = ["serve", name, "--host", "127.0.0.1", "--port", str(port)]
+    step(f"starting {name}: kravflyt {' '.join(args)}")
+    command = [str(Path(sys.executable).parent / "kravflyt"), *args]
+    if profile := os.environ.get("KRAVFLYT_BENCH_PROFILE_SERVER"):
+        command = [sys.executable, "-m", "benchmarks.profiled_server", profile, *args]
+    with open(root / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parent.parent,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + _READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{log_tail(root, name)}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2.0).status_code == 200:
+                return process
+        time.sleep(0.1)
+    stop_process(process, name, grace=5.0, sig=signal.SIGINT)
+    raise TimeoutError(f"{name} not ready after {_READY_TIMEOUT} s:\n{log_tail(root, name)}")
+
+
+def log_tail(root: Path, name: str, lines: int = 30) -> str:
+    """The last lines of ROOT/NAME.log."""
+    try:
+        return "\n".join((root / f"{name}.log").read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_process(
     process: subprocess.Popen[bytes], name: str, *, grace: float, sig: int = signal.SIGTERM
 ) -> None:
+    """Send ``sig``, wait ``grace`` seconds, then kill."""
     if process.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):

@@ -14,8 +14,6 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-import nats
-from nats.js.api import DeliverPolicy
 
 from runtime.localstack import LocalStack
 
@@ -56,41 +54,6 @@ async def until_kid_known(database_url: str, claim_id: str, wait: float = 20.0) 
     raise AssertionError("dunning never recorded the claim's KID")
 
 
-async def events(
-    nats_url: str,
-    event_type: str,
-    match: Callable[[dict[str, Any]], bool],
-    expect: int,
-    *,
-    settle: float = 1.5,
-    wait: float = 20.0,
-) -> list[dict[str, Any]]:
-    """Envelopes of ``event_type`` on the stream that ``match`` accepts; waits for ``expect``,
-    then ``settle`` seconds more so that duplicates would show."""
-    connection = await nats.connect(nats_url)
-    found: list[dict[str, Any]] = []
-    loop = asyncio.get_running_loop()
-    try:
-        sub = await connection.jetstream().subscribe(
-            f"kravflyt.{event_type}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
-        )
-        deadline, settle_until = loop.time() + wait, None
-        while loop.time() < (settle_until or deadline):
-            if len(found) >= expect and settle_until is None:
-                settle_until = loop.time() + settle
-            try:
-                message = await sub.next_msg(timeout=0.3)
-            except nats.errors.TimeoutError:
-                continue
-            envelope = json.loads(message.data)
-            if match(envelope):
-                found.append(envelope)
-        await sub.unsubscribe()
-    finally:
-        await connection.close()
-    return found
-
-
 def post_overdue_property_claim(
     stack: LocalStack, claim_body: Callable[..., dict[str, Any]], today: date
 ) -> dict[str, Any]:
@@ -106,3 +69,8 @@ def post_overdue_property_claim(
         created = client.post("/v1/claims", json=body, headers=headers)
     assert created.status_code == 201, created.text
     return created.json() | {"debtor_id": body["debtor"]["id"]}
+
+
+def claim_in_notice(claim_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Matches a ``notices.requested.v1`` whose letter lists the claim."""
+    return lambda e: any(c["claim_id"] == claim_id for c in e["payload"]["claims"])

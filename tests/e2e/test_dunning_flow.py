@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import nats
 import pytest
-from e2e_helpers import daily_run, events, post_overdue_property_claim, until_kid_known
+from e2e_helpers import claim_in_notice, daily_run, post_overdue_property_claim, until_kid_known
 
 from contracts.envelope import new_envelope
 from contracts.payments import AccountOpenedV1
 from rules.calendar import oslo_today
 from runtime.localstack import LocalStack
+from runtime.testing import publish_bytes, read_events
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
     today = oslo_today(datetime.now(UTC))
     claim = post_overdue_property_claim(local_stack, claim_body, today)
     claim_id = claim["id"]
-    opened = asyncio.run(events(local_stack.nats_url, "cases.opened.v1", _about(claim_id), 1))
+    opened = asyncio.run(read_events(local_stack.nats_url, "cases.opened.v1", _about(claim_id), 1))
     assert len(opened) == 1, local_stack.log_tail("dunning")
     asyncio.run(_account_opened(local_stack.nats_url, claim))
     asyncio.run(until_kid_known(local_stack.database_url("dunning"), claim_id))
@@ -42,9 +42,9 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
 
     assert report["taken"] >= 1, report
     notices = asyncio.run(
-        events(local_stack.nats_url, "notices.requested.v1", _claim_in_notice(claim_id), 1)
+        read_events(local_stack.nats_url, "notices.requested.v1", claim_in_notice(claim_id), 1)
     )
-    fees = asyncio.run(events(local_stack.nats_url, "fees.charged.v1", _fee_on(claim_id), 1))
+    fees = asyncio.run(read_events(local_stack.nats_url, "fees.charged.v1", _fee_on(claim_id), 1))
     [notice], [fee] = notices, fees
     assert notice["payload"]["step_kind"] == "purring"
     assert notice["payload"]["sent_date"] == today.isoformat()
@@ -57,10 +57,6 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
 
 def _about(claim_id: str) -> Callable[[dict[str, Any]], bool]:
     return lambda e: claim_id in e["payload"].get("claim_ids", [])
-
-
-def _claim_in_notice(claim_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: any(c["claim_id"] == claim_id for c in e["payload"]["claims"])
 
 
 def _fee_on(claim_id: str) -> Callable[[dict[str, Any]], bool]:
@@ -87,12 +83,6 @@ async def _account_opened(nats_url: str, claim: dict[str, Any]) -> None:
         payload=payload,
         occurred_at=datetime.now(UTC),
     )
-    connection = await nats.connect(nats_url)
-    try:
-        await connection.jetstream().publish(
-            "kravflyt.accounts.opened.v1",
-            envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": str(envelope.id)},
-        )
-    finally:
-        await connection.close()
+    await publish_bytes(
+        nats_url, envelope.type, envelope.model_dump_json().encode(), msg_id=str(envelope.id)
+    )

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import daily_run, events, post_overdue_property_claim, until_kid_known
+from e2e_helpers import claim_in_notice, daily_run, post_overdue_property_claim, until_kid_known
 
 from rules.calendar import oslo_today
 from runtime.localstack import LocalStack
+from runtime.testing import read_events
 
 pytestmark = pytest.mark.e2e
 
@@ -30,10 +31,6 @@ SERVICES = ("intake", "dunning", "payments", "notification")
 
 def _spans(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def _claim_in(claim_id: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda e: any(c["claim_id"] == claim_id for c in e["payload"]["claims"])
 
 
 def _wait_for_span(path: Path, found: Callable[[dict[str, Any]], bool], wait: float = 30) -> None:
@@ -61,11 +58,13 @@ def test_a_claim_is_one_trace_from_the_post_through_every_service(
     asyncio.run(until_kid_known(local_stack.database_url("dunning"), claim_id))
     assert daily_run(local_stack, today, tracing)["taken"] >= 1
     [notice] = asyncio.run(
-        events(local_stack.nats_url, "notices.requested.v1", _claim_in(claim_id), 1, settle=0)
+        read_events(
+            local_stack.nats_url, "notices.requested.v1", claim_in_notice(claim_id), 1, settle=0
+        )
     )
     notice_id = notice["payload"]["notice_id"]
     delivered = asyncio.run(
-        events(
+        read_events(
             local_stack.nats_url,
             "notices.delivered.v1",
             lambda e: e["payload"]["notice_id"] == notice_id,

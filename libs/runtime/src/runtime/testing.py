@@ -2,19 +2,24 @@
 
 ``DATABASE_URL`` (a server URL, any database) and ``BUS_URL`` may point at existing servers;
 otherwise the embedded ones start. Each test module gets fresh databases from
-``fresh_database``.
+``fresh_database``. ``read_events`` and ``publish_bytes`` read and write the real stream.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import nats
 import pytest
+from nats.js.api import DeliverPolicy
 
 from runtime.embedded import Postgres, free_port, start_nats, start_postgres
 
@@ -74,3 +79,53 @@ def repo_root() -> Path:
         if (parent / "uv.lock").exists():
             return parent
     raise RuntimeError("repository root not found")
+
+
+async def read_events(
+    nats_url: str,
+    event_type: str,
+    match: Callable[[dict[str, Any]], bool],
+    expect: int,
+    *,
+    settle: float = 1.0,
+    wait: float = 20.0,
+) -> list[dict[str, Any]]:
+    """Every envelope of ``event_type`` on the stream that ``match`` accepts.
+
+    Waits up to ``wait`` seconds until ``expect`` arrived, then ``settle`` seconds more so that
+    extra copies show up.
+    """
+    nc = await nats.connect(nats_url)
+    found: list[dict[str, Any]] = []
+    try:
+        sub = await nc.jetstream().subscribe(
+            f"kravflyt.{event_type}", ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
+        )
+        loop = asyncio.get_running_loop()
+        deadline, settle_until = loop.time() + wait, None
+        while (now := loop.time()) < (settle_until or deadline):
+            if len(found) >= expect and settle_until is None:
+                settle_until = now + settle
+            try:
+                msg = await sub.next_msg(timeout=0.3)
+            except nats.errors.TimeoutError:
+                continue
+            envelope = json.loads(msg.data)
+            if match(envelope):
+                found.append(envelope)
+        await sub.unsubscribe()
+    finally:
+        await nc.close()
+    return found
+
+
+async def publish_bytes(
+    nats_url: str, event_type: str, body: bytes, msg_id: str | None = None
+) -> None:
+    """Publish bytes to an event type's subject, as a relay or a municipal integration would."""
+    nc = await nats.connect(nats_url)
+    try:
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await nc.jetstream().publish(f"kravflyt.{event_type}", body, headers=headers)
+    finally:
+        await nc.close()

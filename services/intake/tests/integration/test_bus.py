@@ -9,11 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bus_helpers import collect, publish_raw
 from contracts.claims import ClaimSubmittedV1
 from contracts.envelope import new_envelope
 from intake_factories import claim_body, fodselsnummer
 from runtime.personal_data import encrypt_for_office
+from runtime.testing import publish_bytes, read_events
 
 
 def submitted_event(
@@ -61,7 +61,7 @@ async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_n
     body = claim_body()
 
     response = await intake.client.post("/v1/claims", json=body, headers=intake.token())
-    events = await collect(
+    events = await read_events(
         nats_url,
         "claims.registered.v1",
         lambda e: e["payload"]["invoice_number"] == body["invoice_number"],
@@ -78,8 +78,8 @@ async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_n
 async def test_a_claim_published_as_submitted_yields_exactly_one_registered_event(intake, nats_url):
     body = submitted_event(intake)
 
-    await publish_raw(nats_url, "claims.submitted.v1", body)
-    events = await collect(
+    await publish_bytes(nats_url, "claims.submitted.v1", body)
+    events = await read_events(
         nats_url,
         "claims.registered.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(body),
@@ -97,15 +97,15 @@ async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, 
 
     # No Nats-Msg-Id: the server stores both copies, so intake really receives each twice.
     for body in (good, bad, good, bad):
-        await publish_raw(nats_url, "claims.submitted.v1", body)
-    registered = await collect(
+        await publish_bytes(nats_url, "claims.submitted.v1", body)
+    registered = await read_events(
         nats_url,
         "claims.registered.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(good),
         expect=1,
         settle=2.0,
     )
-    rejected = await collect(
+    rejected = await read_events(
         nats_url,
         "claims.rejected.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(bad),
@@ -126,16 +126,16 @@ async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_aga
     again = json.loads(first)
     again["id"] = str(uuid.uuid4())
 
-    await publish_raw(nats_url, "claims.submitted.v1", first)
-    await publish_raw(nats_url, "claims.submitted.v1", json.dumps(again).encode())
-    registered = await collect(
+    await publish_bytes(nats_url, "claims.submitted.v1", first)
+    await publish_bytes(nats_url, "claims.submitted.v1", json.dumps(again).encode())
+    registered = await read_events(
         nats_url,
         "claims.registered.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(first),
         expect=1,
         settle=2.0,
     )
-    rejected = await collect(
+    rejected = await read_events(
         nats_url,
         "claims.rejected.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(first),
@@ -153,8 +153,8 @@ async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_
 ):
     body = submitted_event(intake, principal_ore=0)
 
-    await publish_raw(nats_url, "claims.submitted.v1", body)
-    rejected = await collect(
+    await publish_bytes(nats_url, "claims.submitted.v1", body)
+    rejected = await read_events(
         nats_url,
         "claims.rejected.v1",
         lambda e: e["payload"]["invoice_number"] == invoice_of(body),
@@ -170,12 +170,12 @@ async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_
 async def test_an_unreadable_message_ends_in_dead_letters_with_the_reason(intake, nats_url):
     marker = uuid.uuid4().hex
 
-    await publish_raw(
+    await publish_bytes(
         nats_url,
         "claims.submitted.v1",
         b'{"type": "claims.submitted.v1", "junk": "' + marker.encode() + b'"}',
     )
-    letters = await collect(
+    letters = await read_events(
         nats_url,
         "deadletters.recorded.v1",
         lambda e: marker in e["payload"]["original"],
@@ -194,7 +194,7 @@ async def test_the_trace_of_the_http_request_continues_in_the_registered_event(i
     headers = {**intake.token(), "traceparent": f"00-{trace_id}-{'1' * 16}-01"}
 
     await intake.client.post("/v1/claims", json=body, headers=headers)
-    events = await collect(
+    events = await read_events(
         nats_url,
         "claims.registered.v1",
         lambda e: e["payload"]["invoice_number"] == body["invoice_number"],

@@ -11,6 +11,7 @@ from notification.handlers.accept import accept_notice
 from notification.handlers.dispatch import deliver_notice
 from notification_factories import envelope, fodselsnummer, requested
 from notification_fixtures import start_notification, stop_notification
+from runtime.testing import read_events
 
 
 @pytest.fixture(autouse=True)
@@ -148,12 +149,10 @@ async def test_a_betalingsoppfordring_without_the_interest_rate_is_refused_and_r
 
 
 async def test_outcomes_reach_the_bus(notification):
-    from bus_helpers import collect
-
     payload = requested(notification.keys, fodselsnummer(day=23))
 
     await notification.publish(payload)
-    events = await collect(
+    events = await read_events(
         notification.nats_url,
         "notices.delivered.v1",
         lambda e: e["payload"]["notice_id"] == str(payload.notice_id),

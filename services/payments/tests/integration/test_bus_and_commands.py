@@ -10,10 +10,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from payments.commands import commands
-from payments_bus import collect_events, publish_event
 from payments_checks import kid_of, outbox
 from payments_factories import ocr_file, plan_agreed, registered
 from rules.interest import interest_on
+from runtime.testing import publish_bytes, read_events
 
 DUE = date(2025, 3, 3)
 
@@ -27,8 +27,8 @@ def run_command(payments, *args: str):
 async def test_a_claim_registered_on_the_bus_gets_its_kid_announced_on_the_bus(payments, nats_url):
     claim = registered(principal_ore=150_000)
 
-    await publish_event(nats_url, claim)
-    opened = await collect_events(
+    await publish_bytes(nats_url, claim.type, claim.model_dump_json().encode())
+    opened = await read_events(
         nats_url,
         "accounts.opened.v1",
         lambda e: e["payload"]["claim_id"] == str(claim.payload.claim_id),
