@@ -76,6 +76,12 @@ class DunningUnderTest:
     def admin(self, municipalities: tuple[str, ...] = ("3301", "3303", "3312")) -> dict[str, str]:
         return self.staff(municipalities, roles=("admin",), subject="adm-1", name="Ola Admin")
 
+    def office_admin(self, municipalities: tuple[str, ...] = ()) -> dict[str, str]:
+        """The office's administrator: the daily run for every municipality it serves."""
+        return self.staff(
+            municipalities, roles=("office_admin",), subject="ops-1", name="Per Drift"
+        )
+
     # --- events in -----------------------------------------------------------------------
     async def deliver(self, payload: Any, tenant: str, subject: str | None = None) -> UUID:
         envelope = new_envelope(

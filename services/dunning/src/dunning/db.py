@@ -70,6 +70,19 @@ daily_run = sa.Table(
     sa.Index("daily_run_latest", "shard", "started_at"),
 )
 
+run_catch_up = sa.Table(
+    "run_catch_up",
+    metadata,
+    sa.Column("id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("first_date", sa.Date, nullable=False),
+    sa.Column("last_date", sa.Date, nullable=False),
+    sa.Column("shard", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("requested_by_name", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 case_claim = sa.Table(
     "case_claim",
     metadata,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +15,12 @@ import typer
 
 from dunning.bootstrap import create_app
 from dunning.config import DunningSettings
+from dunning.domain.errors import DunningError
 from dunning.domain.policy import PolicyInvalid
+from dunning.domain.run_dates import daily_run_date
 from dunning.domain.validation import load_policy
+from dunning.handlers.catch_up import catch_up
+from dunning.handlers.common import Actor
 from dunning.handlers.run import run_daily
 from dunning.policy_store import PACKAGED, read_document
 from dunning.shards import parse_shard
@@ -32,27 +39,87 @@ commands = typer.Typer(help="Dunning: case flows, the daily run, policies.", no_
 def run_command(
     day: Annotated[
         datetime | None,
-        typer.Option("--date", formats=["%Y-%m-%d"], help="Run date (default: today)"),
+        typer.Option("--date", formats=["%Y-%m-%d"], help="Today (the default); no other date"),
     ] = None,
     shard: Annotated[str, typer.Option(help="This replica's shard i/n")] = "0/1",
 ) -> None:
-    """Take every step due on a date; running a date again takes nothing twice."""
+    """Take every step due today; running it again takes nothing twice."""
     settings = load_settings(DunningSettings, "dunning")
-    run_date = day.date() if day else oslo_today(utc_now())
-    report = asyncio.run(_run(settings, run_date, parse_shard(shard)))
+    with _refusals():
+        part = parse_shard(shard)
+        run_date = daily_run_date(day.date() if day else None, oslo_today(utc_now()))
+        [report] = asyncio.run(_runs(settings, [run_date], part))
     typer.echo(json.dumps(report, ensure_ascii=False))
 
 
-async def _run(settings: DunningSettings, day: date, shard: tuple[int, int]) -> dict[str, object]:
+@commands.command("catch-up")
+def catch_up_command(
+    since: Annotated[
+        datetime, typer.Option(formats=["%Y-%m-%d"], help="The first missed day (recent days only)")
+    ],
+    reason: Annotated[str, typer.Option(help="Why the days were missed (kept with the run)")],
+    shard: Annotated[str, typer.Option(help="This replica's shard i/n")] = "0/1",
+) -> None:
+    """Run missed days from --since to yesterday, in order; recorded with who and why."""
+    settings = load_settings(DunningSettings, "dunning")
+    with _refusals():
+        part = parse_shard(shard)
+        reports = asyncio.run(_catch_up(settings, since.date(), part, reason))
+    for report in reports:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except DunningError as error:
+        typer.echo(f"{error.code}: {error.violations[0].message}", err=True)
+        raise typer.Exit(2) from None
+
+
+async def _runs(
+    settings: DunningSettings, days: list[date], shard: tuple[int, int]
+) -> list[dict[str, object]]:
+    runtime = _runtime(settings)
+    try:
+        reports = [
+            await run_daily(runtime, day, shard, chunk=settings.run_chunk_size) for day in days
+        ]
+    finally:
+        await _close(runtime)
+    return [report.as_json() for report in reports]
+
+
+async def _catch_up(
+    settings: DunningSettings, first: date, shard: tuple[int, int], reason: str
+) -> list[dict[str, object]]:
+    runtime = _runtime(settings)
+    try:
+        reports = await catch_up(
+            runtime,
+            first,
+            oslo_today(runtime.clock()),
+            shard,
+            actor=Actor(f"cli:{getpass.getuser()}", "Operator (command line)"),
+            reason=reason,
+            max_days=settings.run_catch_up_max_days,
+            chunk=settings.run_chunk_size,
+        )
+    finally:
+        await _close(runtime)
+    return [report.as_json() for report in reports]
+
+
+def _runtime(settings: DunningSettings) -> Runtime:
     configure_logging(settings.service, settings.log_level)
     configure_telemetry(settings.service)
-    runtime = Runtime(settings)
-    try:
-        report = await run_daily(runtime, day, shard, chunk=settings.run_chunk_size)
-    finally:
-        await runtime.engine.dispose()
-        shutdown_telemetry()
-    return report.as_json()
+    return Runtime(settings)
+
+
+async def _close(runtime: Runtime) -> None:
+    await runtime.engine.dispose()
+    shutdown_telemetry()
 
 
 @commands.command("check-policies")

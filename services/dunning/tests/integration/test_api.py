@@ -222,16 +222,19 @@ async def test_the_dry_run_of_a_draft_reports_letters_fees_and_cases_reaching_en
     assert body["cases_reaching_enforcement"] == 3
 
 
-async def test_the_run_can_be_started_through_the_api_by_an_admin(dunning):
+async def test_the_run_can_be_started_through_the_api_by_the_office_admin(dunning):
     dunning.clock.set(date(2026, 3, 20))
-    await dunning.register(due=date(2026, 3, 20))
+    await dunning.register(due=date(2026, 3, 6))
 
     answer = await dunning.client.post(
-        "/v1/runs", json={"date": "2026-03-23", "shard": "0/1"}, headers=dunning.admin()
+        "/v1/runs", json={"shard": "0/1"}, headers=dunning.office_admin()
     )
-    bad = await dunning.client.post("/v1/runs", json={"shard": "3/2"}, headers=dunning.admin())
+    bad = await dunning.client.post(
+        "/v1/runs", json={"shard": "3/2"}, headers=dunning.office_admin()
+    )
 
     assert answer.status_code == 200, answer.text
+    assert answer.json()["run_date"] == "2026-03-20"
     assert answer.json()["letters"] == [{"step_kind": "purring", "channel": "digital", "count": 1}]
     assert bad.status_code == 422
 

@@ -15,6 +15,8 @@ from runtime.auth import (
 
 CASEWORKER = "caseworker"
 ADMIN = "admin"
+# The whole office (every municipality it serves): the daily run and its catch-up.
+OFFICE_ADMIN = "office_admin"
 
 
 def staff_with(verifier: TokenVerifier, *roles: str) -> Callable[..., StaffPrincipal]:

@@ -34,8 +34,8 @@ def router(c: "Container") -> APIRouter:
     async def list_items(
         who: Caseworker,
         municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
-        kind: str | None = None,
-        older_than_days: Annotated[int | None, Query(ge=0)] = None,
+        kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
+        older_than_days: Annotated[int | None, Query(ge=0, le=36500)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> dict[str, Any]:
         now = c.runtime.clock()

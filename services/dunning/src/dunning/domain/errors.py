@@ -58,7 +58,11 @@ REASONS: dict[str, tuple[int, str]] = {
     "plan.recently_broken": (422, "The debtor broke a plan within the policy's look-back period"),
     "plan.first_due_in_past": (422, "The first instalment is due before today"),
     "plan.no_open_case": (404, "None of the claims has an open case"),
-    "run.shard_invalid": (422, "A shard is written i/n with 0 <= i < n"),
+    "run.shard_invalid": (422, "A shard is written i/n with 0 <= i < n <= 1024"),
+    "run.date_in_future": (409, "The daily run takes no step on a date after today"),
+    "run.date_in_past": (409, "The daily run is for today; catch up missed days explicitly"),
+    "run.catch_up_not_past": (409, "A catch-up is for days before today"),
+    "run.catch_up_too_far": (409, "A catch-up reaches back further than allowed"),
     "request.idempotency_key_reused": (422, "The Idempotency-Key was used for another request"),
 }
 
