@@ -5,8 +5,10 @@ from contracts.claims import (
     AdjustmentKind,
     ClaimAdjustedV1,
     ClaimRegisteredV1,
+    ClaimRegisteredV2,
     ClaimRejectedV1,
     ClaimSubmittedV1,
+    DebtorDetails,
     DebtorKind,
     PostalAddress,
     PropertyRef,
@@ -14,18 +16,21 @@ from contracts.claims import (
 )
 from contracts.envelope import Envelope, envelope_model, new_envelope, parse_envelope
 from contracts.operations import UNKNOWN_TENANT, DeadLetterV1
-from contracts.registry import EVENTS, UnknownEventType, payload_model
+from contracts.registry import EVENTS, SUPERSEDED, Superseded, UnknownEventType, payload_model
 
 __all__ = [
     "EVENTS",
+    "SUPERSEDED",
     "UNKNOWN_TENANT",
     "AdjustmentKind",
     "ClaimAdjustedV1",
     "ClaimRegisteredV1",
+    "ClaimRegisteredV2",
     "ClaimRejectedV1",
     "ClaimSubmittedV1",
     "ContractModel",
     "DeadLetterV1",
+    "DebtorDetails",
     "DebtorKind",
     "Envelope",
     "EventPayload",
@@ -33,6 +38,7 @@ __all__ = [
     "PostalAddress",
     "PropertyRef",
     "RejectionProblem",
+    "Superseded",
     "UnknownEventType",
     "UtcDatetime",
     "envelope_model",

@@ -22,6 +22,17 @@ class PostalAddress(ContractModel):
     country: str = "NO"
 
 
+class DebtorDetails(ContractModel):
+    """Who a letter goes to: the plaintext of every `debtor_details_sealed` on the bus.
+
+    Sealed like the identity number (AES-GCM under the personal-data key, its own context), so
+    the name and address never lie in clear in a topic for its retention period.
+    """
+
+    name: str
+    address: PostalAddress | None
+
+
 class PropertyRef(ContractModel):
     """A cadastral unit: gårds-, bruks-, feste- and seksjonsnummer within the municipality."""
 
@@ -53,7 +64,11 @@ class ClaimSubmittedV1(EventPayload):
 
 
 class ClaimRegisteredV1(EventPayload):
-    """A claim intake accepted into the register."""
+    """A claim intake accepted into the register.
+
+    Superseded by `claims.registered.v2`, which carries the debtor's name and address sealed;
+    no longer published, still read while older messages remain in the topic.
+    """
 
     EVENT_TYPE: ClassVar[str] = "claims.registered.v1"
 
@@ -73,6 +88,39 @@ class ClaimRegisteredV1(EventPayload):
     description: str
     property: PropertyRef | None
     registered_at: UtcDatetime
+
+
+# v2 repeats v1's fields rather than sharing a base: each published version is a frozen document
+# of its own, and v1 goes away once no message of it remains (see `contracts.registry.SUPERSEDED`).
+class ClaimRegisteredV2(EventPayload):
+    """A claim intake accepted into the register; the debtor's name and address travel sealed."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.registered.v2"
+
+    claim_id: UUID
+    municipality: Kommunenummer
+    invoice_number: InvoiceNumber
+    claim_type: str
+    debtor_ref: str = Field(description="Keyed hash of the identity number, for joins.")
+    debtor_sealed: str = Field(description="The identity number sealed with AES-GCM.")
+    debtor_kind: DebtorKind
+    debtor_details_sealed: str = Field(
+        description="The debtor's name and postal address (`DebtorDetails` as JSON) sealed with "
+        "AES-GCM under the personal-data key; only services that write to or show the debtor "
+        "open it.",
+    )
+    principal_ore: int = Field(gt=0)
+    issue_date: date
+    due_date: date
+    original_kid: str | None
+    description: str
+    property: PropertyRef | None
+    registered_at: UtcDatetime
+
+    def opened(self, details: DebtorDetails) -> ClaimRegisteredV1:
+        """The claim with its opened details, in the shape that carries them in clear."""
+        fields = self.model_dump(exclude={"debtor_details_sealed"})
+        return ClaimRegisteredV1(**fields, debtor_name=details.name, debtor_address=details.address)
 
 
 class RejectionProblem(ContractModel):

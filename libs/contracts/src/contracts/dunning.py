@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.base import ContractModel, EventPayload, Kommunenummer, UtcDatetime
-from contracts.claims import DebtorKind, PostalAddress
+from contracts.claims import DebtorDetails, DebtorKind, PostalAddress
 
 StepKind = Literal[
     "purring",
@@ -144,7 +144,11 @@ class NoticeClaim(ContractModel):
 
 
 class NoticeRequestedV1(EventPayload):
-    """Dunning asks notification to send a letter for a step, with everything it must state."""
+    """Dunning asks notification to send a letter for a step, with everything it must state.
+
+    Superseded by `notices.requested.v2`, which carries the debtor's name and address sealed;
+    no longer published, still read while older messages remain in the topic.
+    """
 
     EVENT_TYPE: ClassVar[str] = "notices.requested.v1"
 
@@ -173,3 +177,54 @@ class NoticeRequestedV1(EventPayload):
     legal_basis: str
     legal_text_keys: list[str]
     requested_at: UtcDatetime
+
+    def sealed(self, debtor_details_sealed: str) -> "NoticeRequestedV2":
+        """The same request with the name and address replaced by their sealed form."""
+        fields = self.model_dump(exclude={"debtor_name", "debtor_address"})
+        return NoticeRequestedV2(**fields, debtor_details_sealed=debtor_details_sealed)
+
+    def details(self) -> DebtorDetails:
+        """The name and address this request carries in clear, to be sealed."""
+        return DebtorDetails(name=self.debtor_name, address=self.debtor_address)
+
+
+# v2 repeats v1's fields rather than sharing a base: each published version is a frozen document
+# of its own, and v1 goes away once no message of it remains (see `contracts.registry.SUPERSEDED`).
+class NoticeRequestedV2(EventPayload):
+    """Dunning asks notification to send a letter for a step, with everything it must state;
+    the debtor's name and address travel sealed."""
+
+    EVENT_TYPE: ClassVar[str] = "notices.requested.v2"
+
+    notice_id: UUID
+    case_id: UUID
+    step_kind: StepKind
+    municipality: Kommunenummer
+    language: Literal["nb", "nn", "en"]
+    debtor_ref: str
+    debtor_sealed: str
+    debtor_kind: DebtorKind
+    debtor_details_sealed: str = Field(
+        description="The debtor's name and postal address (`DebtorDetails` as JSON) sealed with "
+        "AES-GCM under the personal-data key; notification opens it for the letter.",
+    )
+    claims: Annotated[list[NoticeClaim], Field(min_length=1)]
+    principal_ore: Ore
+    interest_ore: Ore
+    fees_ore: Ore
+    new_fee_ore: Ore = Field(description="The fee charged for this very letter.")
+    total_ore: Ore
+    interest_rate_percent: str = Field(description='Current rate, e.g. "12.25".')
+    interest_from: date
+    kid: str
+    account_number: str
+    sent_date: date
+    deadline_date: date | None
+    legal_basis: str
+    legal_text_keys: list[str]
+    requested_at: UtcDatetime
+
+    def opened(self, details: DebtorDetails) -> NoticeRequestedV1:
+        """The request with its opened details, in the shape that carries them in clear."""
+        fields = self.model_dump(exclude={"debtor_details_sealed"})
+        return NoticeRequestedV1(**fields, debtor_name=details.name, debtor_address=details.address)

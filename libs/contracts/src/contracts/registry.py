@@ -1,9 +1,17 @@
 """Which payload model each event type carries."""
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel
 
 from contracts.base import EventPayload
-from contracts.claims import ClaimAdjustedV1, ClaimRegisteredV1, ClaimRejectedV1, ClaimSubmittedV1
+from contracts.claims import (
+    ClaimAdjustedV1,
+    ClaimRegisteredV1,
+    ClaimRegisteredV2,
+    ClaimRejectedV1,
+    ClaimSubmittedV1,
+)
 from contracts.dunning import (
     CaseClosedV1,
     CaseOpenedV1,
@@ -13,6 +21,7 @@ from contracts.dunning import (
     FeeChargedV1,
     FeeReversedV1,
     NoticeRequestedV1,
+    NoticeRequestedV2,
     PlanAgreedV1,
 )
 from contracts.notices import NoticeDeliveredV1, NoticeFailedV1
@@ -31,6 +40,7 @@ from contracts.requests import DeferralRequestedV1, DisputeRaisedV1, PlanRequest
 _PAYLOADS: tuple[type[EventPayload], ...] = (
     ClaimSubmittedV1,
     ClaimRegisteredV1,
+    ClaimRegisteredV2,
     ClaimRejectedV1,
     ClaimAdjustedV1,
     DeadLetterV1,
@@ -50,6 +60,7 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     FeeChargedV1,
     FeeReversedV1,
     NoticeRequestedV1,
+    NoticeRequestedV2,
     NoticeDeliveredV1,
     NoticeFailedV1,
     PlanRequestedV1,
@@ -59,6 +70,31 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
 
 EVENTS: dict[str, type[BaseModel]] = {model.EVENT_TYPE: model for model in _PAYLOADS}
 """Event type (e.g. "claims.registered.v1") → payload model."""
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A type no longer published: its successor, and why the change could not be additive."""
+
+    successor: str
+    reason: str
+
+
+_CLEAR_DEBTOR = (
+    "carried the debtor's name and address in clear, and a topic keeps them for its whole "
+    "retention period; the successor carries them sealed (`debtor_details_sealed`). Dropping "
+    "the clear fields from the old type would break its readers, so the change is a new type."
+)
+
+SUPERSEDED: dict[str, Superseded] = {
+    "claims.registered.v1": Superseded("claims.registered.v2", _CLEAR_DEBTOR),
+    "notices.requested.v1": Superseded("notices.requested.v2", _CLEAR_DEBTOR),
+}
+"""Types kept in the registry only so their readers can drain the messages still in a topic.
+
+No service publishes them (a test checks); once the retention period has passed since the
+successor went live, the type, its snapshot and its readers are removed together.
+"""
 
 
 class UnknownEventType(ValueError):

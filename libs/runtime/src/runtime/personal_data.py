@@ -1,4 +1,5 @@
-"""National identity numbers as personal data: keyed lookup hash, sealing, masking, JWE."""
+"""Personal data: identity numbers (keyed lookup hash, sealing, masking, JWE) and the sealed
+name and address of a debtor on the bus."""
 
 from __future__ import annotations
 
@@ -18,9 +19,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwe as jose_jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
+from pydantic import ValidationError
+
+from contracts.claims import DebtorDetails
 
 __all__ = [
     "DEFAULT_CONTEXT",
+    "DETAILS_CONTEXT",
     "PersonalDataKeys",
     "SealError",
     "debtor_ref",
@@ -28,11 +33,15 @@ __all__ = [
     "encrypt_for_office",
     "mask_identity_numbers",
     "normalise_identity_number",
+    "open_details",
     "open_sealed",
     "seal",
+    "seal_details",
 ]
 
 DEFAULT_CONTEXT = b"kravflyt-debtor"
+# A sealed name and address cannot pass for a sealed identity number, nor the other way round.
+DETAILS_CONTEXT = b"kravflyt-debtor-details"
 MASK = "*" * 11
 
 _REF_PREFIX = "ref1_"
@@ -143,16 +152,13 @@ def debtor_ref(keys: PersonalDataKeys, identity_number: str) -> str:
     return _REF_PREFIX + _b64url_encode(digest)
 
 
-def seal(keys: PersonalDataKeys, identity_number: str, *, context: bytes = DEFAULT_CONTEXT) -> str:
-    """AES-256-GCM under the active key: "v1.<kid>.<base64url(nonce + ciphertext)>"."""
-    number = normalise_identity_number(identity_number).encode("ascii")
+def _seal_bytes(keys: PersonalDataKeys, plaintext: bytes, context: bytes) -> str:
     nonce = os.urandom(_NONCE_BYTES)
-    ciphertext = keys._ciphers[keys.active_key_id].encrypt(nonce, number, context)
+    ciphertext = keys._ciphers[keys.active_key_id].encrypt(nonce, plaintext, context)
     return f"{_SEAL_VERSION}.{keys.active_key_id}.{_b64url_encode(nonce + ciphertext)}"
 
 
-def open_sealed(keys: PersonalDataKeys, sealed: str, *, context: bytes = DEFAULT_CONTEXT) -> str:
-    """Open a value from `seal` with whichever key sealed it; SealError if not possible."""
+def _open_bytes(keys: PersonalDataKeys, sealed: str, context: bytes) -> bytes:
     parts = sealed.split(".")
     if len(parts) != 3 or parts[0] != _SEAL_VERSION:
         raise SealError("sealed value has an unknown format")
@@ -168,10 +174,38 @@ def open_sealed(keys: PersonalDataKeys, sealed: str, *, context: bytes = DEFAULT
     if len(raw) <= _NONCE_BYTES:
         raise SealError("sealed value is too short")
     try:
-        plaintext = cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context)
-        return plaintext.decode("ascii")
-    except (InvalidTag, UnicodeDecodeError):
+        return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context)
+    except InvalidTag:
         raise SealError("sealed value failed authentication") from None
+
+
+def seal(keys: PersonalDataKeys, identity_number: str, *, context: bytes = DEFAULT_CONTEXT) -> str:
+    """AES-256-GCM under the active key: "v1.<kid>.<base64url(nonce + ciphertext)>"."""
+    number = normalise_identity_number(identity_number).encode("ascii")
+    return _seal_bytes(keys, number, context)
+
+
+def open_sealed(keys: PersonalDataKeys, sealed: str, *, context: bytes = DEFAULT_CONTEXT) -> str:
+    """Open a value from `seal` with whichever key sealed it; SealError if not possible."""
+    try:
+        return _open_bytes(keys, sealed, context).decode("ascii")
+    except UnicodeDecodeError:
+        raise SealError("sealed value failed authentication") from None
+
+
+def seal_details(keys: PersonalDataKeys, details: DebtorDetails) -> str:
+    """A debtor's name and address as JSON, sealed like `seal` under `DETAILS_CONTEXT`."""
+    return _seal_bytes(keys, details.model_dump_json().encode("utf-8"), DETAILS_CONTEXT)
+
+
+def open_details(keys: PersonalDataKeys, sealed: str) -> DebtorDetails:
+    """Open a value from `seal_details`; SealError (never echoing the content) if not possible."""
+    plaintext = _open_bytes(keys, sealed, DETAILS_CONTEXT)
+    try:
+        return DebtorDetails.model_validate_json(plaintext)
+    except ValidationError:
+        # The error would quote the input, which is the person's name and address.
+        raise SealError("sealed details are not a name and address") from None
 
 
 def mask_identity_numbers(text: str) -> str:

@@ -5,6 +5,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import RSAKey
 
+from contracts.claims import DebtorDetails, PostalAddress
 from runtime.personal_data import (
     PersonalDataKeys,
     SealError,
@@ -12,8 +13,10 @@ from runtime.personal_data import (
     decrypt_from_municipality,
     encrypt_for_office,
     mask_identity_numbers,
+    open_details,
     open_sealed,
     seal,
+    seal_details,
 )
 
 NUMBER = "01017012345"
@@ -152,6 +155,61 @@ def test_value_sealed_with_the_old_active_key_still_opens_after_rotation() -> No
     assert sealed_after.startswith("v1.new.")
     assert open_sealed(after, sealed_before) == NUMBER
     assert open_sealed(after, sealed_after) == NUMBER
+
+
+DETAILS = DebtorDetails(
+    name="Ráhkis Čáhppes-Øvrebø",
+    address=PostalAddress(lines=["Storgata 1 H0101"], postal_code="9520", city="Guovdageaidnu"),
+)
+
+
+def test_sealed_details_open_to_the_same_name_and_address_and_show_neither() -> None:
+    keys = PersonalDataKeys.generate("k1")
+
+    sealed = seal_details(keys, DETAILS)
+
+    assert sealed.startswith("v1.k1.")
+    for clear in ("Ráhkis", "Storgata", "9520", "Guovdageaidnu"):
+        assert clear not in sealed
+    assert sealed != seal_details(keys, DETAILS)
+    assert open_details(keys, sealed) == DETAILS
+
+
+def test_details_without_an_address_round_trip() -> None:
+    keys = PersonalDataKeys.generate("k1")
+    details = DebtorDetails(name="Kari Nordmann", address=None)
+
+    assert open_details(keys, seal_details(keys, details)) == details
+
+
+def test_sealed_details_and_a_sealed_identity_number_cannot_stand_in_for_each_other() -> None:
+    keys = PersonalDataKeys.generate("k1")
+
+    with pytest.raises(SealError):
+        open_sealed(keys, seal_details(keys, DETAILS))
+    with pytest.raises(SealError):
+        open_details(keys, seal(keys, NUMBER))
+
+
+def test_tampered_details_fail_without_quoting_the_name() -> None:
+    keys = PersonalDataKeys.generate("k1")
+    prefix, payload = seal_details(keys, DETAILS).rsplit(".", 1)
+    raw = bytearray(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    raw[20] ^= 1
+
+    with pytest.raises(SealError) as caught:
+        open_details(keys, f"{prefix}.{b64(bytes(raw))}")
+
+    assert "Ráhkis" not in str(caught.value)
+
+
+def test_details_sealed_with_the_old_key_still_open_after_rotation() -> None:
+    before = keys_with("old", old=b"o" * 32)
+    sealed_before = seal_details(before, DETAILS)
+    after = keys_with("new", old=b"o" * 32, new=b"n" * 32)
+
+    assert open_details(after, sealed_before) == DETAILS
+    assert seal_details(after, DETAILS).startswith("v1.new.")
 
 
 @pytest.mark.parametrize(
