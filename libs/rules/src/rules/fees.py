@@ -3,9 +3,12 @@
 A fee is a fraction of the inkassosats in force on the day the letter is sent: purring and
 inkassovarsel 1/20, the creditor's own betalingsoppfordring 3/20 (fractions are dated data).
 Per claim at most 2 purringer + 1 betalingsoppfordring, or 1 purring + 1 inkassovarsel +
-1 betalingsoppfordring; a further fee only once the deadline of every earlier fee letter has
-passed. A due date on a non-business day counts from the next business day (gjeldsbrevloven
-§ 5), so a fee is never earlier than the law allows.
+1 betalingsoppfordring, and in that order (§ 1-3 speaks of *subsequent* letters): purring(s),
+then inkassovarsel, then betalingsoppfordring. A letter that comes back to a step the claim has
+already passed (a purring after an inkassovarsel, a second inkassovarsel) carries no fee. A
+further fee only once the deadline of every earlier fee letter has passed. A due date on a
+non-business day counts from the next business day (gjeldsbrevloven § 5), so a fee is never
+earlier than the law allows.
 """
 
 import enum
@@ -23,6 +26,7 @@ from rules.rounding import round_half_up
 
 TOO_EARLY = "fee.too_early"
 LIMIT_REACHED = "fee.limit_reached"
+OUT_OF_ORDER = "fee.out_of_order"
 PREVIOUS_DEADLINE_NOT_PASSED = "fee.previous_deadline_not_passed"
 NO_MISSED_DEADLINE = "fee.no_missed_deadline"
 DEADLINE_TOO_SHORT = "fee.deadline_too_short"
@@ -75,24 +79,36 @@ _MINIMUM_DEADLINE_DAYS: Mapping[StepKind, int] = {
 }
 _FEE_AFTER_DUE_DAYS = 14
 _MISSED_DEADLINE_MIN_DAYS = 14
-# The two combinations of fee letters per claim that § 1-2 and § 1-3 allow.
-_ALLOWED_FEE_SETS = (
-    Counter({StepKind.PURRING: 2, StepKind.BETALINGSOPPFORDRING: 1}),
-    Counter({StepKind.PURRING: 1, StepKind.INKASSOVARSEL: 1, StepKind.BETALINGSOPPFORDRING: 1}),
+# The two sequences of fee letters per claim that §§ 1-2 and 1-3 list, in their order: the
+# fee letters a claim has had must be a subsequence of one of them (I then B skips the purring;
+# P then B skips the second purring or the varsel; I then P is no subsequence of either).
+_ALLOWED_FEE_SEQUENCES = (
+    (StepKind.PURRING, StepKind.PURRING, StepKind.BETALINGSOPPFORDRING),
+    (StepKind.PURRING, StepKind.INKASSOVARSEL, StepKind.BETALINGSOPPFORDRING),
 )
+# The place of each fee letter in that order; a letter whose step the claim has passed (any
+# earlier letter later in the order, or an earlier varsel or oppfordring of its own kind)
+# repeats a step and carries no fee. Two purringer are the one repetition the regulation lists.
+_ORDER: Mapping[StepKind, int] = {
+    StepKind.PURRING: 0,
+    StepKind.INKASSOVARSEL: 1,
+    StepKind.BETALINGSOPPFORDRING: 2,
+}
+_REPEATABLE = frozenset({StepKind.PURRING})
 
 
 @dataclass(frozen=True)
 class FeeCharge:
-    """An earlier letter on the claim: its kind, sending day and payment deadline.
+    """An earlier letter on the claim: its kind, sending day and payment deadline (if any).
 
     `fee_charged=False` records a letter sent without a fee: its missed deadline still counts
-    before a betalingsoppfordring, but it never counts towards the fee limit.
+    before a betalingsoppfordring and its place in the order still counts (a purring after a
+    fee-free inkassovarsel is still after the varsel), but it never counts towards the limit.
     """
 
     kind: StepKind
     sent_date: date
-    deadline_date: date
+    deadline_date: date | None
     fee_charged: bool = True
 
 
@@ -171,7 +187,12 @@ def _refusal(
         return TOO_EARLY, "A fee may be charged only 14 days or more after the due date."
     if not _within_limit(kind, charged):
         return LIMIT_REACHED, "The claim already carries the most fees the law allows."
-    if any(letter.deadline_date >= sent for letter in charged):
+    if not _in_order(kind, previous):
+        return OUT_OF_ORDER, (
+            "The claim has passed this step already: a later fee letter follows the order "
+            "purring, inkassovarsel, betalingsoppfordring (inkassoforskriften § 1-3)."
+        )
+    if any(letter.deadline_date is None or letter.deadline_date >= sent for letter in charged):
         return PREVIOUS_DEADLINE_NOT_PASSED, "An earlier fee letter's deadline has not passed."
     if kind is StepKind.BETALINGSOPPFORDRING and not _missed_deadline(previous, sent):
         return NO_MISSED_DEADLINE, "A betalingsoppfordring follows a missed 14-day deadline."
@@ -183,15 +204,40 @@ def _earliest_fee_day(due_date: date) -> date:
 
 
 def _within_limit(kind: StepKind, charged: Sequence[FeeCharge]) -> bool:
+    """Whether the number of fee letters of each kind, with `kind`, fits a listed sequence."""
     counts = Counter(letter.kind for letter in charged) + Counter({kind: 1})
-    return any(counts <= allowed for allowed in _ALLOWED_FEE_SETS)
+    return any(counts <= Counter(allowed) for allowed in _ALLOWED_FEE_SEQUENCES)
+
+
+def _in_order(kind: StepKind, previous: Sequence[FeeCharge]) -> bool:
+    """Whether a `kind` fee comes in the regulation's order after the claim's letters.
+
+    The fee letters so far, then `kind`, must be a subsequence of a listed sequence, and no
+    earlier letter (with or without a fee) may have passed `kind`'s step.
+    """
+    letters = sorted(previous, key=lambda letter: letter.sent_date)
+    charged = [letter.kind for letter in letters if letter.fee_charged]
+    listed = any(_is_subsequence([*charged, kind], seq) for seq in _ALLOWED_FEE_SEQUENCES)
+    place = _ORDER[kind]
+    passed = any(
+        _ORDER[letter.kind] > place or (letter.kind is kind and kind not in _REPEATABLE)
+        for letter in letters
+        if letter.kind in _ORDER
+    )
+    return listed and not passed
+
+
+def _is_subsequence(letters: Sequence[StepKind], allowed: Sequence[StepKind]) -> bool:
+    remaining = iter(allowed)
+    return all(any(kind is step for step in remaining) for kind in letters)
 
 
 def _missed_deadline(previous: Sequence[FeeCharge], sent: date) -> bool:
     # Inkassoloven § 10 and inkassoforskriften § 1-3: only after a deadline of at least
     # 14 days from sending has run out unpaid.
     return any(
-        letter.deadline_date >= letter.sent_date + _days(_MISSED_DEADLINE_MIN_DAYS)
+        letter.deadline_date is not None
+        and letter.deadline_date >= letter.sent_date + _days(_MISSED_DEADLINE_MIN_DAYS)
         and letter.deadline_date < sent
         for letter in previous
     )

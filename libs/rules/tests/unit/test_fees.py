@@ -158,6 +158,171 @@ def test_both_lawful_sequences_end_in_a_betalingsoppfordring_fee(
     assert decision.amount_ore == 10500
 
 
+# Inkassoforskriften §§ 1-2, 1-3 in order: every sequence of up to four letters, each sent the
+# day after the previous deadline, 14 days or more after the due date, each asking for its fee.
+# The fee each letter may carry, in kroner (2025: inkassosats 700 kr; P, I 1/20, B 3/20).
+# P = purring, I = inkassovarsel, B = betalingsoppfordring.
+FEES_IN_ORDER = [
+    ("P", "35"),
+    ("I", "35"),
+    ("B", "0"),
+    ("PP", "35 35"),
+    ("PI", "35 35"),
+    ("PB", "35 105"),
+    ("IP", "35 0"),
+    ("II", "35 0"),
+    ("IB", "35 105"),
+    ("BP", "0 0"),
+    ("BI", "0 0"),
+    ("BB", "0 0"),
+    ("PPP", "35 35 0"),
+    ("PPI", "35 35 0"),
+    ("PPB", "35 35 105"),
+    ("PIP", "35 35 0"),
+    ("PII", "35 35 0"),
+    ("PIB", "35 35 105"),
+    ("PBP", "35 105 0"),
+    ("PBI", "35 105 0"),
+    ("PBB", "35 105 0"),
+    ("IPP", "35 0 0"),
+    ("IPI", "35 0 0"),
+    ("IPB", "35 0 105"),
+    ("IIP", "35 0 0"),
+    ("III", "35 0 0"),
+    ("IIB", "35 0 105"),
+    ("IBP", "35 105 0"),
+    ("IBI", "35 105 0"),
+    ("IBB", "35 105 0"),
+    ("BPP", "0 0 0"),
+    ("BPI", "0 0 0"),
+    ("BPB", "0 0 0"),
+    ("BIP", "0 0 0"),
+    ("BII", "0 0 0"),
+    ("BIB", "0 0 0"),
+    ("BBP", "0 0 0"),
+    ("BBI", "0 0 0"),
+    ("BBB", "0 0 0"),
+    ("PPPP", "35 35 0 0"),
+    ("PPPI", "35 35 0 0"),
+    ("PPPB", "35 35 0 105"),
+    ("PPIP", "35 35 0 0"),
+    ("PPII", "35 35 0 0"),
+    ("PPIB", "35 35 0 105"),
+    ("PPBP", "35 35 105 0"),
+    ("PPBI", "35 35 105 0"),
+    ("PPBB", "35 35 105 0"),
+    ("PIPP", "35 35 0 0"),
+    ("PIPI", "35 35 0 0"),
+    ("PIPB", "35 35 0 105"),
+    ("PIIP", "35 35 0 0"),
+    ("PIII", "35 35 0 0"),
+    ("PIIB", "35 35 0 105"),
+    ("PIBP", "35 35 105 0"),
+    ("PIBI", "35 35 105 0"),
+    ("PIBB", "35 35 105 0"),
+    ("PBPP", "35 105 0 0"),
+    ("PBPI", "35 105 0 0"),
+    ("PBPB", "35 105 0 0"),
+    ("PBIP", "35 105 0 0"),
+    ("PBII", "35 105 0 0"),
+    ("PBIB", "35 105 0 0"),
+    ("PBBP", "35 105 0 0"),
+    ("PBBI", "35 105 0 0"),
+    ("PBBB", "35 105 0 0"),
+    ("IPPP", "35 0 0 0"),
+    ("IPPI", "35 0 0 0"),
+    ("IPPB", "35 0 0 105"),
+    ("IPIP", "35 0 0 0"),
+    ("IPII", "35 0 0 0"),
+    ("IPIB", "35 0 0 105"),
+    ("IPBP", "35 0 105 0"),
+    ("IPBI", "35 0 105 0"),
+    ("IPBB", "35 0 105 0"),
+    ("IIPP", "35 0 0 0"),
+    ("IIPI", "35 0 0 0"),
+    ("IIPB", "35 0 0 105"),
+    ("IIIP", "35 0 0 0"),
+    ("IIII", "35 0 0 0"),
+    ("IIIB", "35 0 0 105"),
+    ("IIBP", "35 0 105 0"),
+    ("IIBI", "35 0 105 0"),
+    ("IIBB", "35 0 105 0"),
+    ("IBPP", "35 105 0 0"),
+    ("IBPI", "35 105 0 0"),
+    ("IBPB", "35 105 0 0"),
+    ("IBIP", "35 105 0 0"),
+    ("IBII", "35 105 0 0"),
+    ("IBIB", "35 105 0 0"),
+    ("IBBP", "35 105 0 0"),
+    ("IBBI", "35 105 0 0"),
+    ("IBBB", "35 105 0 0"),
+    ("BPPP", "0 0 0 0"),
+    ("BPPI", "0 0 0 0"),
+    ("BPPB", "0 0 0 0"),
+    ("BPIP", "0 0 0 0"),
+    ("BPII", "0 0 0 0"),
+    ("BPIB", "0 0 0 0"),
+    ("BPBP", "0 0 0 0"),
+    ("BPBI", "0 0 0 0"),
+    ("BPBB", "0 0 0 0"),
+    ("BIPP", "0 0 0 0"),
+    ("BIPI", "0 0 0 0"),
+    ("BIPB", "0 0 0 0"),
+    ("BIIP", "0 0 0 0"),
+    ("BIII", "0 0 0 0"),
+    ("BIIB", "0 0 0 0"),
+    ("BIBP", "0 0 0 0"),
+    ("BIBI", "0 0 0 0"),
+    ("BIBB", "0 0 0 0"),
+    ("BBPP", "0 0 0 0"),
+    ("BBPI", "0 0 0 0"),
+    ("BBPB", "0 0 0 0"),
+    ("BBIP", "0 0 0 0"),
+    ("BBII", "0 0 0 0"),
+    ("BBIB", "0 0 0 0"),
+    ("BBBP", "0 0 0 0"),
+    ("BBBI", "0 0 0 0"),
+    ("BBBB", "0 0 0 0"),
+]
+
+
+@pytest.mark.parametrize(("letters", "fees_kr"), FEES_IN_ORDER, ids=[r[0] for r in FEES_IN_ORDER])
+def test_every_order_of_letters_carries_the_fee_the_regulation_allows(
+    letters: str, fees_kr: str
+) -> None:
+    kinds = {"P": PURRING, "I": VARSEL, "B": OPPFORDRING}
+    previous: list[FeeCharge] = []
+    charged = []
+    for code in letters:
+        sent = after(previous[-1]) if previous else FIRST_FEE_DAY
+        decision = fee_for(kinds[code], sent, DUE, previous)
+        charged.append(decision.amount_ore)
+        previous.append(letter(kinds[code], sent, charged=decision.allowed))
+
+    assert charged == [int(kr) * 100 for kr in fees_kr.split()]
+
+
+def test_the_whole_table_of_orders_is_there() -> None:
+    assert len({letters for letters, _ in FEES_IN_ORDER}) == 3 + 9 + 27 + 81
+
+
+def test_purring_after_an_inkassovarsel_without_a_fee_carries_no_fee() -> None:
+    varsel = letter(VARSEL, DUE + timedelta(days=1), charged=False)
+
+    decision = fee_for(PURRING, after(varsel), DUE, [varsel])
+
+    assert decision.refusal_code == "fee.out_of_order"
+    assert "§ 1-3" in decision.reason
+
+
+def test_a_letter_without_a_deadline_still_counts_in_the_order() -> None:
+    varsel = FeeCharge(VARSEL, DUE + timedelta(days=1), None, fee_charged=False)
+
+    decision = fee_for(PURRING, FIRST_FEE_DAY, DUE, [varsel])
+
+    assert decision.refusal_code == "fee.out_of_order"
+
+
 def test_betalingsoppfordring_without_an_earlier_letter_has_no_missed_deadline() -> None:
     decision = fee_for(OPPFORDRING, FIRST_FEE_DAY, DUE, [])
 

@@ -136,3 +136,22 @@ def test_a_malformed_policy_names_what_is_wrong():
 
     messages = " ".join(v.message for v in refused.value.violations)
     assert "version" in messages and "track" in messages
+
+
+def test_a_purring_fee_after_the_inkassovarsel_is_refused_as_out_of_order():
+    document = policy_document()
+    late_purring = {
+        "key": "purring-2",
+        "kind": "purring",
+        "when": {"days": 1, "after": "previous_deadline"},
+        "deadline_days": 14,
+        "fee": "inkassosats",
+    }
+    document["steps"].insert(2, late_purring)
+
+    with pytest.raises(PolicyInvalid) as refused:
+        load_policy(document, REFERENCE)
+
+    first, *_ = refused.value.violations
+    assert (first.code, first.step) == ("policy.fee_out_of_order", "purring-2")
+    assert "inkassoforskriften § 1-3" in first.message

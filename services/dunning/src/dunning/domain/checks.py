@@ -20,6 +20,7 @@ from rules.rates import fee_fraction_on, inkassosats_on, rettsgebyr_on
 _FEE_CODES = {
     fee_rules.TOO_EARLY: "policy.fee_too_early",
     fee_rules.LIMIT_REACHED: "policy.too_many_fees",
+    fee_rules.OUT_OF_ORDER: "policy.fee_out_of_order",
     fee_rules.PREVIOUS_DEADLINE_NOT_PASSED: "policy.previous_deadline_not_passed",
     fee_rules.NO_MISSED_DEADLINE: "policy.no_missed_deadline",
     fee_rules.DEADLINE_TOO_SHORT: "policy.deadline_too_short",
@@ -128,5 +129,5 @@ def _letters(case: CaseFacts, claim_id: UUID) -> list[fee_rules.FeeCharge]:
             fee_charged=t.fee_ore > 0 and t.fee_claim_id == claim_id,
         )
         for t in case.history
-        if t.kind in kinds.RULES_KINDS and t.deadline_date is not None and not t.skipped
+        if t.kind in kinds.RULES_KINDS and not t.skipped
     ]

@@ -24,6 +24,11 @@ REASONS: dict[str, tuple[int, str]] = {
         422,
         "More fees per claim than inkassoforskriften § 1-3 allows",
     ),
+    "policy.fee_out_of_order": (
+        422,
+        "A fee on a letter out of the order purring, inkassovarsel, betalingsoppfordring, or "
+        "on a letter repeating a step the claim has passed (inkassoforskriften § 1-3)",
+    ),
     "policy.previous_deadline_not_passed": (
         422,
         "A second fee before the earlier fee letter's deadline has passed",
