@@ -11,7 +11,9 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,27 @@ import pytest
 from nats.js.api import DeliverPolicy
 
 from runtime.embedded import Postgres, free_port, start_nats, start_postgres
+
+_OWN_BASETEMP = "_kravflyt_own_basetemp"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each run a temporary folder of its own unless ``--basetemp`` names one.
+
+    pytest's shared ``pytest-of-<user>`` folder is re-made private (0700) by every new run and
+    keeps only the last three runs' folders: with two runs at once, the second cut the first's
+    embedded PostgreSQL (run as the ``pgserver`` user under root) off from its data directory.
+    """
+    if config.option.basetemp is None:
+        config.option.basetemp = tempfile.mkdtemp(prefix="kravflyt-pytest-")
+        setattr(config, _OWN_BASETEMP, config.option.basetemp)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's own folder when every test passed (kept for a look after a failure)."""
+    own = getattr(session.config, _OWN_BASETEMP, None)
+    if own and exitstatus == 0:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
