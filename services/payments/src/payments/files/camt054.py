@@ -82,7 +82,7 @@ class Camt054Reader:
         while self._ready:
             yield self._ready.popleft()
         if not self._notifications:
-            raise f.schema_error("The message holds no notification (Ntfctn)", None)
+            raise f.schema_error("The message holds no notification (Ntfctn)", self._line())
         self.summary = self._summary()
 
     def _parse(self, data: bytes, *, final: bool) -> None:

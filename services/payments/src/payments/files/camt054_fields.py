@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 
 from payments.files.errors import FileRejected
 from payments.files.model import IncomingPayment
+from rules.calendar import OSLO
 from rules.kid import is_valid_kid
 
 NAMESPACES = frozenset(f"urn:iso:std:iso:20022:tech:xsd:camt.054.001.0{v}" for v in range(2, 9))
@@ -38,7 +39,7 @@ class Entry:
     transaction_type: str | None
 
 
-def schema_error(message: str, line: int | None) -> FileRejected:
+def schema_error(message: str, line: int) -> FileRejected:
     return FileRejected("camt.schema", message, line=line)
 
 
@@ -68,14 +69,14 @@ def children(element: Element, path: str) -> list[Element]:
     return level
 
 
-def required(element: Element, path: str, line: int | None) -> str:
+def required(element: Element, path: str, line: int) -> str:
     value = text(element, path)
     if value is None:
         raise schema_error(f"{element.tag}/{path} is missing", line)
     return value
 
 
-def amount_ore(element: Element | None, line: int | None) -> int | None:
+def amount_ore(element: Element | None, line: int) -> int | None:
     """An `Amt Ccy="NOK"` in whole øre; another currency rejects the file."""
     if element is None:
         return None
@@ -84,7 +85,7 @@ def amount_ore(element: Element | None, line: int | None) -> int | None:
     return decimal_ore(element.text or "", "An amount", line)
 
 
-def decimal_ore(value: str, name: str, line: int | None) -> int:
+def decimal_ore(value: str, name: str, line: int) -> int:
     value = value.strip()
     if not _AMOUNT.fullmatch(value):
         raise schema_error(f"{name} is not a decimal amount", line)
@@ -104,15 +105,15 @@ def matches_ore(value: str | None, ore: int) -> bool:
         return False
 
 
-def day(element: Element, path: str, line: int | None) -> date | None:
-    """A DateAndDateTimeChoice (`Dt` or `DtTm`), the date as written."""
-    try:
-        if (value := text(element, f"{path}/Dt")) is not None:
+def day(element: Element, path: str, line: int) -> date | None:
+    """A DateAndDateTimeChoice: `Dt` as written, a `DtTm` as its Europe/Oslo calendar date."""
+    if (value := text(element, f"{path}/Dt")) is not None:
+        try:
             return date.fromisoformat(value)
-        if (value := text(element, f"{path}/DtTm")) is not None:
-            return datetime.fromisoformat(value).date()
-    except ValueError:
-        raise schema_error(f"{path} is not an ISO date", line) from None
+        except ValueError:
+            raise schema_error(f"{path} is not an ISO date", line) from None
+    if (value := text(element, f"{path}/DtTm")) is not None:
+        return date_time(value, line)
     return None
 
 
@@ -124,7 +125,7 @@ def bank_transaction_code(element: Element) -> str | None:
     return text(element, "BkTxCd/Prtry/Cd")
 
 
-def entry(ntry: Element, fallback_key: str, line: int | None) -> Entry:
+def entry(ntry: Element, fallback_key: str, line: int) -> Entry:
     """The shared fields of an entry; `fallback_key` when it has no `AcctSvcrRef`."""
     indicator = required(ntry, "CdtDbtInd", line)
     if indicator not in ("CRDT", "DBIT"):
@@ -147,13 +148,13 @@ def entry(ntry: Element, fallback_key: str, line: int | None) -> Entry:
     )
 
 
-def transaction_amount(tx: Element, line: int | None) -> int | None:
+def transaction_amount(tx: Element, line: int) -> int | None:
     """The transaction's own amount: `Amt` (.03 on), else `AmtDtls/TxAmt/Amt`."""
     found = tx.find("Amt")
     return amount_ore(found if found is not None else child(tx, "AmtDtls/TxAmt/Amt"), line)
 
 
-def credit(tx: Element, shared: Entry, line: int | None) -> bool:
+def credit(tx: Element, shared: Entry, line: int) -> bool:
     indicator = text(tx, "CdtDbtInd")
     if indicator not in (None, "CRDT", "DBIT"):
         raise schema_error("CdtDbtInd is neither CRDT nor DBIT", line)
@@ -194,6 +195,10 @@ def payment(
     """The `index`th (from 1) transaction of an entry; keyed by the entry's key and index."""
     kid_ = kid(tx)
     assert shared.booking_date is not None
+    # Per field: `BookgDt` is the day the collection account was credited (the settlement
+    # date); `ValDt` the day the money counts from. The payment is made on the booking date
+    # unless the value date is earlier (DOMAIN.md, "Payment date").
+    paid_on = min(shared.booking_date, shared.value_date or shared.booking_date)
     return IncomingPayment(
         source="camt054",
         file_key=file_key,
@@ -210,7 +215,15 @@ def payment(
         free_text=free_text(tx),
         creditor_account=account,
         transaction_type=bank_transaction_code(tx) or shared.transaction_type or "",
+        paid_on=paid_on,
+        end_to_end_id=end_to_end_id(tx),
     )
+
+
+def end_to_end_id(tx: Element) -> str | None:
+    """The payer's own reference, carried unchanged end to end; `NOTPROVIDED` means none."""
+    value = text(tx, "Refs/EndToEndId")
+    return None if value is None or value.upper() == "NOTPROVIDED" else value
 
 
 def account_id(element: Element, path: str) -> str | None:
@@ -273,9 +286,14 @@ def _mismatch(name: str, line: int) -> FileRejected:
     return FileRejected("camt.totals_mismatch", message, line=line)
 
 
-def date_time(value: str, line: int | None) -> date:
-    """The date of an ISODateTime, as written."""
+def date_time(value: str, line: int) -> date:
+    """The Europe/Oslo calendar date of an ISODateTime (legal dates are Oslo dates, DOMAIN.md).
+
+    With a UTC offset (`Z`, `+01:00`) the instant is converted: 2026-03-01T23:30:00Z is 2 March
+    in Oslo. Without one, ISO 20022 means the sender's local time: a Norwegian bank's is Oslo's.
+    """
     try:
-        return datetime.fromisoformat(value).date()
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise schema_error("A date-time is not ISO 8601", line) from None
+    return moment.date() if moment.tzinfo is None else moment.astimezone(OSLO).date()

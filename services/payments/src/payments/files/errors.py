@@ -1,4 +1,4 @@
-"""Why a payment file is rejected whole: a machine code, a human message and the line if known."""
+"""Why a payment file is rejected whole: a machine code, a human message and the line."""
 
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ REASONS: dict[str, str] = {
 
 
 class FileRejected(RuleError):
-    """A payment file that must not be booked at all. `line` is 1-based, when known.
+    """A payment file that must not be booked at all. `line` is 1-based: where the reader
+    stood when it found the fault (for a file cut short, the line after its last).
 
     Messages name the field and line, never the value: files carry personal data.
     """
 
-    def __init__(self, code: str, message: str, *, line: int | None = None) -> None:
+    def __init__(self, code: str, message: str, *, line: int) -> None:
         assert code in REASONS, code
-        super().__init__(code, message if line is None else f"{message} (line {line})")
+        super().__init__(code, f"{message} (line {line})")
         self.line = line

@@ -17,6 +17,16 @@ class IncomingPayment:
     `amount_ore` is always positive; `reversal` says the money goes back out (OCR transaction
     types 18 and 20 or a negative sign; camt.054 a reversed credit). `payment_key` is unique per
     payment among all files of one sender, so it is the idempotency key together with `source`.
+
+    Two dates: `booking_date` is when the money reached the collection account (OCR: Nets'
+    settlement date; camt.054: `BookgDt`), `paid_on` the day the payer's bank debited the payer
+    (OCR: the bank date of amount item 2; camt.054: `BookgDt`, or `ValDt` when earlier). The
+    law counts `paid_on` (DOMAIN.md, "Payment date"): interest stops and "paid in time" is
+    judged on it. Left None by a channel that knows one date only: it is then `booking_date`.
+
+    The rest is kept as the bank sent it, for audit and for answering a payer: OCR's form
+    number, centre id, day code, partial settlement number and serial number, camt's
+    `EndToEndId`.
     """
 
     source: FileFormat
@@ -34,6 +44,20 @@ class IncomingPayment:
     free_text: str | None
     creditor_account: str | None
     transaction_type: str
+    paid_on: date | None = None
+    form_number: str | None = None
+    centre_id: str | None = None
+    day_code: str | None = None
+    partial_settlement: str | None = None
+    serial_number: str | None = None
+    end_to_end_id: str | None = None
+
+    @property
+    def payment_date(self) -> date:
+        """The day the payment counts as made: the payer's bank date (never after the booking
+        date: a bank date later than the money's arrival is a bank's error), else the booking
+        date."""
+        return self.booking_date if self.paid_on is None else min(self.paid_on, self.booking_date)
 
     @property
     def signed_ore(self) -> int:

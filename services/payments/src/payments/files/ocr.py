@@ -44,6 +44,10 @@ class _Item1:
     negative: bool
     amount: int
     kid: str | None
+    centre_id: str | None
+    day_code: str | None
+    partial_settlement: str | None
+    serial_number: str | None
 
 
 @dataclass(slots=True)
@@ -73,6 +77,7 @@ class OcrReader:
         self._stream = stream
         self._digest = hashlib.sha256()
         self._size = 0
+        self._lines = 0  # read so far, blank ones included
         self._s = _State()
         self.summary: FileSummary | None = None
         self._handlers: dict[str, Callable[[str, int], None]] = {
@@ -99,7 +104,8 @@ class OcrReader:
             self._handlers[kind](line, number)
             previous = kind
         if previous != r.TRANSMISSION_END:
-            raise FileRejected("ocr.truncated", "The file ends before its transmission end record")
+            message = "The file ends before its transmission end record"
+            raise FileRejected("ocr.truncated", message, line=self._lines + 1)
         self.summary = self._summary()
 
     def _records(self) -> Iterator[tuple[int, str]]:
@@ -108,6 +114,7 @@ class OcrReader:
             self._digest.update(raw)
             self._size += len(raw)
             number += 1
+            self._lines = number
             record = raw.rstrip(b"\r\n")
             if not record:
                 blank = blank or number  # blank lines are tolerated only at the very end
@@ -148,7 +155,13 @@ class OcrReader:
             raise FileRejected("ocr.record_format", "The sign is neither 0 nor -", line=number)
         amount = int(r.digits(line, 33, 49, "amount", number))
         kid = line[49:74].strip() or None  # positions 50–74, right-aligned, blank-padded
-        self._s.item_1 = _Item1(line[4:6], transaction, settlement_date, sign == "-", amount, kid)
+        self._s.item_1 = _Item1(
+            line[4:6], transaction, settlement_date, sign == "-", amount, kid,
+            # Kept as sent, for audit: 22–23 centre id, 24–25 day code, 26 partial settlement
+            # number, 27–31 serial number within the partial settlement.
+            r.unless_blank(line[21:23]), r.unless_blank(line[23:25]),
+            r.unless_blank(line[25:26]), r.unless_blank(line[26:31]),
+        )  # fmt: skip
 
     def _item_2(self, line: str, number: int) -> None:
         s, a, item = self._s, self._assignment(), self._s.item_1
@@ -184,6 +197,14 @@ class OcrReader:
             free_text=None,
             creditor_account=a.account,
             transaction_type=item.kind,
+            # Positions 42–47: the bank date, the day the payer's bank debited the payer; the
+            # settlement date (item 1) is Nets' later crediting of the collection account.
+            paid_on=r.ddmmyy(line, 42, "bank date", number),
+            form_number=r.unless_zero(line[15:25]),  # positions 16–25
+            centre_id=item.centre_id,
+            day_code=item.day_code,
+            partial_settlement=item.partial_settlement,
+            serial_number=item.serial_number,
         )
 
     def _item_3(self, line: str, number: int) -> None:

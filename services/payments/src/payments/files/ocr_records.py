@@ -79,6 +79,11 @@ def unless_zero(text: str) -> str | None:
     return text if text.strip("0 ") else None
 
 
+def unless_blank(text: str) -> str | None:
+    """A field kept as sent; blanks mean absent."""
+    return text.strip() or None
+
+
 def check(line: str, first: int, last: int, actual: int, name: str, number: int) -> None:
     if int(digits(line, first, last, name, number)) != actual:
         raise mismatch(name, number)

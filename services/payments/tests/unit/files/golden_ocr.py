@@ -13,7 +13,7 @@ from pathlib import Path
 from payment_file_builders import Assignment, Tx, encode, ocr_lines
 
 GOLDEN = Path(__file__).with_name("golden")
-NOV_23, NOV_24 = date(2026, 11, 23), date(2026, 11, 24)
+NOV_21, NOV_23, NOV_24 = date(2026, 11, 21), date(2026, 11, 23), date(2026, 11, 24)
 RECIPIENT = "00012345"  # Kravflyt's customer unit id at Nets (data recipient)
 ACCOUNT = "15038812345"  # the office's collection account (assignment account)
 FREE_TEXT = "Husleie nov. fra Bjørn Ødegård, Ærøy Ås"  # 40 characters at most, ISO-8859-1
@@ -23,8 +23,17 @@ BASIC = Assignment(
     "4000001",
     ACCOUNT,
     (
-        # MOD10 KID; giro debited from the payer's account
-        Tx("10", 125_000, NOV_24, kid="33010000124", archive="123456789", debit="12345678903"),
+        # MOD10 KID; giro debited from the payer's account on Friday, settled by Nets on Monday
+        Tx(
+            "10",
+            125_000,
+            NOV_24,
+            kid="33010000124",
+            archive="123456789",
+            debit="12345678903",
+            paid=NOV_21,
+            form="4412345678",
+        ),
         # MOD11 KID ending in '-'; the same archive reference as the first (it is not unique)
         Tx("13", 45_050, NOV_24, kid="330100003-", archive="123456789", debit="98765432106"),
         # a KID whose check digit fails (…785 is right): a payment all the same

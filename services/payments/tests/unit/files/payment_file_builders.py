@@ -54,13 +54,15 @@ def item_1(kind: str, number: int, settled: date, amount_ore: int, kid: str, sig
     )
 
 
-def item_2(kind: str, number: int, archive: str, bank_date: date | None, debit: str) -> str:
+def item_2(
+    kind: str, number: int, archive: str, bank_date: date | None, debit: str, form: str = ""
+) -> str:
     # 9–15 transaction number, 16–25 form number, 26–34 archive reference, 35–41 zeros,
     # 42–47 the payer's bank date, 48–58 debit account, 59–80 zeros
     return _record(
         f"NY09{kind}31",
         f"{number:07d}",
-        "0" * 10,
+        f"{form:0>10}",
         f"{archive:0>9}",
         "0" * 7,
         _ddmmyy(bank_date),
@@ -110,11 +112,15 @@ class Tx:
     debit: str = ""
     text: str | None = None
     sign: str = "0"
+    paid: date | None = None  # the payer's bank date; the settlement date when not given
+    form: str = ""
 
     def records(self, number: int) -> list[str]:
         lines = [
             item_1(self.kind, number, self.settled, self.amount_ore, self.kid, self.sign),
-            item_2(self.kind, number, self.archive, self.settled, self.debit),
+            item_2(
+                self.kind, number, self.archive, self.paid or self.settled, self.debit, self.form
+            ),
         ]
         if self.text is not None:
             lines.append(item_3(self.kind, number, self.text))

@@ -32,7 +32,9 @@ def payment(file_key: str, payment_key: str, amount_ore: int, **fields: object) 
         "creditor_account": "NO9386011117947",
         "transaction_type": "PMNT/RCDT/DMCT",
     }
-    return IncomingPayment("camt054", file_key, payment_key, amount_ore, **(defaults | fields))  # type: ignore[arg-type]
+    given = defaults | fields
+    given.setdefault("paid_on", min(given["booking_date"], given["value_date"]))  # type: ignore[type-var]
+    return IncomingPayment("camt054", file_key, payment_key, amount_ore, **given)  # type: ignore[arg-type]
 
 
 def parse(content: bytes) -> list[IncomingPayment]:
@@ -60,7 +62,7 @@ def test_basic_notification_parses_to_the_exact_payments() -> None:
         payment(key, "2026112400002/1", 21_050, value_date=NOV_23,
                 archive_reference="2026112400002", payer_account="98765432106",
                 payer_name="Per Hansen", free_text="Faktura 4711 husleie",
-                transaction_type="PMNT/RCDT/ESCT"),
+                transaction_type="PMNT/RCDT/ESCT", end_to_end_id="E2E-4711"),
     ]  # fmt: skip
 
 
@@ -152,10 +154,57 @@ EDITS = {
 
 
 @pytest.mark.parametrize("name", EDITS)
-def test_a_faulty_notification_is_rejected_with_its_reason(name: str) -> None:
+def test_a_faulty_notification_is_rejected_with_its_reason_and_line(name: str) -> None:
     old, new, code = EDITS[name]
 
-    assert rejection(edited(old, new)).code == code
+    error = rejection(edited(old, new))
+
+    assert error.code == code
+    assert error.line >= 1 and f"(line {error.line})" in error.message
+
+
+def test_a_notification_without_ntfctn_names_its_last_line() -> None:
+    content = (
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08">'
+        b"\n<BkToCstmrDbtCdtNtfctn>"
+        b"\n<GrpHdr><MsgId>M1</MsgId><CreDtTm>2026-11-24T08:00:00</CreDtTm></GrpHdr>"
+        b"\n</BkToCstmrDbtCdtNtfctn>\n</Document>"
+    )
+
+    error = rejection(content)
+
+    assert (error.code, error.line) == ("camt.schema", 5)
+
+
+def test_a_booking_date_time_late_in_the_utc_evening_books_on_the_next_oslo_date() -> None:
+    content = edited(
+        "<BookgDt><Dt>2026-11-24</Dt></BookgDt>\n        <ValDt><Dt>2026-11-24</Dt></ValDt>",
+        "<BookgDt><DtTm>2026-03-01T23:30:00Z</DtTm></BookgDt>\n"
+        "        <ValDt><DtTm>2026-03-01T23:30:00+00:00</DtTm></ValDt>",
+    )
+
+    first = parse(content)[0]
+
+    assert (first.booking_date, first.value_date, first.payment_date) == (
+        date(2026, 3, 2),
+        date(2026, 3, 2),
+        date(2026, 3, 2),
+    )
+
+
+def test_a_date_time_without_offset_is_read_as_oslo_time() -> None:
+    content = edited(
+        "<BookgDt><Dt>2026-11-24</Dt></BookgDt>",
+        "<BookgDt><DtTm>2026-11-24T23:30:00</DtTm></BookgDt>",
+    )
+
+    assert parse(content)[0].booking_date == NOV_24
+
+
+def test_the_payment_date_is_the_value_date_when_it_is_earlier_than_the_booking_date() -> None:
+    last = parse(BASIC)[-1]
+
+    assert (last.booking_date, last.value_date, last.payment_date) == (NOV_24, NOV_23, NOV_23)
 
 
 @pytest.mark.parametrize(

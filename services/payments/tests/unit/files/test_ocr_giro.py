@@ -44,8 +44,14 @@ def payment(file_key: str, payment_key: str, amount_ore: int, **fields: object) 
         "free_text": None,
         "creditor_account": golden_ocr.ACCOUNT,
         "transaction_type": "10",
+        "centre_id": "01",
+        "day_code": "24",
+        "partial_settlement": "1",
+        "serial_number": "00001",
     }
-    return IncomingPayment("ocr", file_key, payment_key, amount_ore, **(defaults | fields))  # type: ignore[arg-type]
+    given = defaults | fields
+    given.setdefault("paid_on", given["booking_date"])
+    return IncomingPayment("ocr", file_key, payment_key, amount_ore, **given)  # type: ignore[arg-type]
 
 
 def rejection(content: bytes) -> FileRejected:
@@ -66,7 +72,8 @@ def test_basic_file_parses_to_the_exact_payments() -> None:
 
     assert payments == [
         payment(key, "001234567/4000001/0000001", 125_000, kid="33010000124", kid_valid=True,
-                archive_reference="123456789", payer_account="12345678903"),
+                archive_reference="123456789", payer_account="12345678903",
+                paid_on=date(2026, 11, 21), form_number="4412345678"),
         payment(key, "001234567/4000001/0000002", 45_050, kid="330100003-", kid_valid=True,
                 archive_reference="123456789", payer_account="98765432106",
                 transaction_type="13"),
@@ -74,6 +81,7 @@ def test_basic_file_parses_to_the_exact_payments() -> None:
                 archive_reference="223456780", transaction_type="16"),
         payment(key, "001234567/4000001/0000004", 20_000, booking_date=NOV_23,
                 value_date=NOV_23, archive_reference="323456781", transaction_type="21",
+                day_code="23",
                 free_text="Husleie nov. fra Bjørn Ødegård, Ærøy Ås"),
     ]  # fmt: skip
 
@@ -130,12 +138,10 @@ def test_reversals_are_payments_marked_reversal_and_added_to_the_totals() -> Non
         ("ocr_wrong_count.txt", "ocr.totals_mismatch", 13),
         ("ocr_short_record.txt", "ocr.record_length", 6),
         ("ocr_unknown_record.txt", "ocr.unknown_record", 5),
-        ("ocr_truncated.txt", "ocr.truncated", None),
+        ("ocr_truncated.txt", "ocr.truncated", 7),  # the line after its last
     ],
 )
-def test_bad_golden_file_is_rejected_whole_with_its_reason(
-    name: str, code: str, line: int | None
-) -> None:
+def test_bad_golden_file_is_rejected_whole_with_its_reason(name: str, code: str, line: int) -> None:
     error = rejection((GOLDEN / name).read_bytes())
 
     assert (error.code, error.line) == (code, line)
@@ -255,12 +261,44 @@ def edited(edit: str) -> bytes:
         ("cut after an item 1", "ocr.truncated"),
     ],
 )
-def test_a_faulty_file_is_rejected_with_its_reason(edit: str, code: str) -> None:
-    assert rejection(edited(edit)).code == code
+def test_a_faulty_file_is_rejected_with_its_reason_and_line(edit: str, code: str) -> None:
+    error = rejection(edited(edit))
+
+    assert error.code == code
+    assert error.line >= 1 and f"(line {error.line})" in error.message
 
 
-def test_an_empty_file_is_truncated() -> None:
-    assert rejection(b"").code == "ocr.truncated"
+def test_an_empty_file_is_truncated_at_its_first_line() -> None:
+    error = rejection(b"")
+
+    assert (error.code, error.line) == ("ocr.truncated", 1)
+
+
+def test_a_payment_keeps_the_payers_bank_date_beside_the_settlement_date_and_the_nets_fields() -> (
+    None
+):
+    first = read("ocr_basic.txt")[0]
+
+    assert (first.booking_date, first.paid_on, first.payment_date) == (
+        NOV_24,
+        date(2026, 11, 21),
+        date(2026, 11, 21),
+    )
+    assert (first.form_number, first.centre_id, first.day_code) == ("4412345678", "01", "24")
+    assert (first.partial_settlement, first.serial_number) == ("1", "00001")
+
+
+def test_a_bank_date_after_the_settlement_date_counts_as_the_settlement_date() -> None:
+    late = Tx("10", 10_000, NOV_23, kid="33010000124", paid=NOV_24)
+    lines = ocr_lines(
+        "1124009",
+        golden_ocr.RECIPIENT,
+        [golden_ocr.Assignment("001234567", "4000009", golden_ocr.ACCOUNT, (late,))],
+        NOV_24,
+    )
+    [only] = list(iter_payments(io.BytesIO(encode(lines))))
+
+    assert (only.paid_on, only.payment_date) == (NOV_24, NOV_23)
 
 
 def test_a_rejection_names_field_and_line_but_never_the_value() -> None:
