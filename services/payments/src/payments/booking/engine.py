@@ -27,7 +27,7 @@ from payments.domain.booking import Booked, BookingContext, Job, Ledgered
 
 _JOBS = """
     SELECT p.seq, p.payment_id, p.amount_ore, p.reversal, p.kid, p.kid_valid, p.booking_date,
-        p.payer_account,
+        p.payer_account, p.paid_on,
         CASE WHEN p.kid_valid THEN coalesce(
             (SELECT array_agg(a.claim_id) FROM account a WHERE a.kid = p.kid),
             (SELECT array_agg(a.claim_id) FROM account a WHERE a.original_kid = p.kid)
@@ -90,7 +90,7 @@ async def book_staged(
 def _job(r: Any) -> Job:
     return Job(
         r["seq"], r["payment_id"], r["amount_ore"], r["reversal"], r["kid"], r["kid_valid"],
-        r["booking_date"], r["payer_account"], tuple(r["claim_ids"] or ()),
+        r["booking_date"], r["payer_account"], tuple(r["claim_ids"] or ()), paid_on=r["paid_on"],
     )  # fmt: skip
 
 

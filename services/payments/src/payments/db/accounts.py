@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,13 @@ _LOCK_MATCHED = """
     )
     ORDER BY claim_id FOR UPDATE
 """
+# Each fee still standing, oldest first: a payment made before a fee's day leaves it alone.
+_FEES = """
+    SELECT claim_id, array_agg(charged_on ORDER BY charged_on, fee_id) AS days,
+        array_agg(amount_ore - reversed_ore ORDER BY charged_on, fee_id) AS amounts
+    FROM fee WHERE claim_id = ANY($1::uuid[]) AND amount_ore > reversed_ore
+    GROUP BY claim_id
+"""
 _SAVE = """
     UPDATE account a SET principal_ore = u.principal, interest_ore = u.interest,
         fees_ore = u.fees, paid_ore = u.paid, interest_through = u.through, status = u.status
@@ -36,11 +44,19 @@ _SAVE = """
 """
 
 
-def ledgered(row: Any) -> Ledgered:
+Fees = dict[UUID, tuple[tuple[date, int], ...]]
+
+
+def ledgered(row: Any, fees: Fees | None = None) -> Ledgered:
     """An ``account`` row as the engine's :class:`Ledgered`."""
     balance = Balance(row.principal_ore, row.interest_ore, row.fees_ore, row.paid_ore)
     account = ClaimAccount(
-        row.claim_id, row.due_date, balance, row.interest_through, row.status == "open"
+        row.claim_id,
+        row.due_date,
+        balance,
+        row.interest_through,
+        row.status == "open",
+        (fees or {}).get(row.claim_id, ()),
     )
     return Ledgered(account, row.municipality, row.debtor_ref)
 
@@ -53,7 +69,18 @@ async def lock_accounts(conn: AsyncConnection, claim_ids: Sequence[UUID]) -> dic
         .order_by(t.account.c.claim_id)
         .with_for_update()
     )
-    return {row.claim_id: ledgered(row) for row in await conn.execute(query)}
+    rows = (await conn.execute(query)).all()
+    fees = await standing_fees(conn, [r.claim_id for r in rows if r.fees_ore])
+    return {row.claim_id: ledgered(row, fees) for row in rows}
+
+
+async def standing_fees(conn: AsyncConnection, claim_ids: list[UUID]) -> Fees:
+    """The fees still standing on ``claim_ids`` with the day each was charged, oldest first."""
+    if not claim_ids:
+        return {}
+    driver = await raw_connection(conn)
+    rows = await driver.fetch(_FEES, claim_ids)
+    return {r["claim_id"]: tuple(zip(r["days"], r["amounts"], strict=True)) for r in rows}
 
 
 class LockedAccounts(Mapping[UUID, Ledgered]):
@@ -62,14 +89,16 @@ class LockedAccounts(Mapping[UUID, Ledgered]):
     Used by one thread at a time (the booking worker), so it needs no lock of its own.
     """
 
-    def __init__(self, rows: dict[UUID, Any]) -> None:
+    def __init__(self, rows: dict[UUID, Any], fees: Fees) -> None:
         self._rows = rows
+        self._fees = fees
         self._ready: dict[UUID, Ledgered] = {}
 
     def __getitem__(self, claim_id: UUID) -> Ledgered:
         entry = self._ready.get(claim_id)
         if entry is None:
-            entry = self._ready[claim_id] = _from_record(self._rows[claim_id])
+            fees = self._fees.get(claim_id, ())
+            entry = self._ready[claim_id] = _from_record(self._rows[claim_id], fees)
         return entry
 
     def __contains__(self, claim_id: object) -> bool:
@@ -85,13 +114,15 @@ class LockedAccounts(Mapping[UUID, Ledgered]):
 async def lock_matched_accounts(conn: AsyncConnection) -> LockedAccounts:
     """Load and lock every account a KID in ``payment_stage`` names (claim-id order)."""
     driver = await raw_connection(conn)
-    return LockedAccounts({r["claim_id"]: r for r in await driver.fetch(_LOCK_MATCHED)})
+    rows = {r["claim_id"]: r for r in await driver.fetch(_LOCK_MATCHED)}
+    fees = await standing_fees(conn, [c for c, r in rows.items() if r["fees_ore"]])
+    return LockedAccounts(rows, fees)
 
 
-def _from_record(r: Any) -> Ledgered:
+def _from_record(r: Any, fees: tuple[tuple[date, int], ...]) -> Ledgered:
     balance = Balance(r["principal_ore"], r["interest_ore"], r["fees_ore"], r["paid_ore"])
     account = ClaimAccount(
-        r["claim_id"], r["due_date"], balance, r["interest_through"], r["status"] == "open"
+        r["claim_id"], r["due_date"], balance, r["interest_through"], r["status"] == "open", fees
     )
     return Ledgered(account, r["municipality"], r["debtor_ref"])
 

@@ -15,10 +15,12 @@ _DEDUPE = """
 _RECORD = """
     INSERT INTO payment (id, file_id, file_seq, channel, sender, payment_key, amount_ore,
         reversal, kid, kid_valid, booking_date, value_date, payer_account, payer_name,
-        archive_reference, free_text, received_at)
+        archive_reference, free_text, received_at, paid_on, form_number, centre_id, day_code,
+        partial_settlement, serial_number, end_to_end_id)
     SELECT payment_id, :file_id, seq, channel, :sender, payment_key, amount_ore, reversal, kid,
         kid_valid, booking_date, value_date, payer_account, payer_name, archive_reference,
-        free_text, :now
+        free_text, :now, paid_on, form_number, centre_id, day_code, partial_settlement,
+        serial_number, end_to_end_id
     FROM payment_stage WHERE seq BETWEEN :lo AND :hi ORDER BY seq
 """
 

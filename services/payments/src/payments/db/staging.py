@@ -31,6 +31,13 @@ PAYMENT_STAGE_COLUMNS = (
     "payer_name",
     "free_text",
     "announce",
+    "paid_on",
+    "form_number",
+    "centre_id",
+    "day_code",
+    "partial_settlement",
+    "serial_number",
+    "end_to_end_id",
 )
 SHARE_STAGE_COLUMNS = (
     "seq",
@@ -69,7 +76,9 @@ _CREATE = (
         channel text NOT NULL, payment_key text, amount_ore bigint NOT NULL,
         reversal boolean NOT NULL, kid text, kid_valid boolean NOT NULL,
         booking_date date NOT NULL, value_date date, archive_reference text,
-        payer_account text, payer_name text, free_text text, announce boolean NOT NULL
+        payer_account text, payer_name text, free_text text, announce boolean NOT NULL,
+        paid_on date NOT NULL, form_number text, centre_id text, day_code text,
+        partial_settlement text, serial_number text, end_to_end_id text
     ) ON COMMIT DROP""",
     """CREATE TEMP TABLE IF NOT EXISTS share_stage (
         seq integer NOT NULL, sub integer NOT NULL, payment_id uuid NOT NULL,

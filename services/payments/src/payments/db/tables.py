@@ -97,8 +97,22 @@ payment = sa.Table(
     sa.Column("archive_reference", sa.Text),
     sa.Column("free_text", sa.Text),
     sa.Column("received_at", STAMP, nullable=False),
+    # The day the payer's bank debited the payer: the legal payment date (booking_date is
+    # when the money reached the collection account).
+    sa.Column("paid_on", sa.Date, nullable=False),
+    # As the bank sent them: OCR's form number, centre id, day code, partial settlement and
+    # serial number; camt.054's EndToEndId.
+    sa.Column("form_number", sa.Text),
+    sa.Column("centre_id", sa.Text),
+    sa.Column("day_code", sa.Text),
+    sa.Column("partial_settlement", sa.Text),
+    sa.Column("serial_number", sa.Text),
+    sa.Column("end_to_end_id", sa.Text),
+    # The bank's reversal that undid this payment, once one did.
+    sa.Column("reversed_by", UUID),
     sa.UniqueConstraint("sender", "payment_key", name="payment_identity"),
     sa.CheckConstraint("amount_ore > 0", name="payment_amount_positive"),
+    sa.Index("payment_reversible", "kid", postgresql_where=sa.text("NOT reversal")),
 )
 
 unmatched_payment = sa.Table(
@@ -148,6 +162,7 @@ fee = sa.Table(
     sa.Column("amount_ore", sa.BigInteger, nullable=False),
     sa.Column("reversed_ore", sa.BigInteger, nullable=False),
     sa.Column("charged_on", sa.Date, nullable=False),
+    sa.Index("fee_claim", "claim_id"),
 )
 
 adjustment = sa.Table(

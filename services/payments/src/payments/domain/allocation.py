@@ -1,14 +1,17 @@
 """Allocating a payment: oldest due date first across claims, fees → interest → principal within.
 
-Interest is booked through the payment's booking date before the split, so the payment first
-settles the interest it stopped from running. What no claim needs becomes a credit on the
-debtor (DOMAIN.md: offered for refund to the payer's account).
+A payment counts on the day the payer's bank debited the payer (DOMAIN.md, "Payment date"), not
+the later day the money reached the collection account. Interest is booked through that day
+before the split, so the payment first settles the interest it stopped from running, and a fee
+charged after that day is not the payment's to pay: the debtor had paid before the letter that
+charged it (dunning takes such a fee back). What no claim needs becomes a credit on the debtor
+(DOMAIN.md: offered for refund to the payer's account).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
@@ -30,13 +33,24 @@ DEFAULT_ORDER: tuple[Component, ...] = (Component.FEES, Component.INTEREST, Comp
 
 @dataclass(frozen=True, slots=True)
 class ClaimAccount:
-    """What allocation needs to know about one claim's account."""
+    """What allocation needs to know about one claim's account.
+
+    ``fees_charged``: each fee still standing as (day charged, øre), oldest first; a payment
+    made before a fee's day leaves that fee alone.
+    """
 
     claim_id: UUID
     due_date: date
     balance: Balance
     interest_through: date | None = None
     open: bool = True
+    fees_charged: tuple[tuple[date, int], ...] = ()
+
+    def fees_after(self, day: date) -> int:
+        """Open fees charged after ``day``: payments are allocated to the oldest fees first,
+        so what is open of the fees is the newest of them."""
+        later = sum(amount for charged_on, amount in self.fees_charged if charged_on > day)
+        return min(later, self.balance.fees_ore)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +86,7 @@ def book_interest(
     through = on if a.interest_through is None else max(a.interest_through, on)
     posting = interest_booked(amount) if amount else None
     balance = b.after(posting) if posting else b
-    return ClaimAccount(a.claim_id, a.due_date, balance, through, a.open), posting
+    return replace(a, balance=balance, interest_through=through), posting
 
 
 def split(
@@ -90,13 +104,14 @@ def split(
 def pay(
     accounts: Sequence[ClaimAccount],
     amount_ore: int,
-    booked_on: date,
+    paid_on: date,
     accrual: InterestAccrual,
     *,
     order: Sequence[Component] = DEFAULT_ORDER,
     source: str = COLLECTION,
 ) -> PaymentOutcome:
-    """Allocate a payment over the open claims of one KID, oldest due date first."""
+    """Allocate a payment made on ``paid_on`` over the open claims of one KID, oldest due
+    date first."""
     shares = []
     remaining = amount_ore
     for account in sorted(accounts, key=lambda a: (a.due_date, str(a.claim_id))):
@@ -104,7 +119,7 @@ def pay(
             break
         if not account.open:
             continue
-        share = _pay_one(account, remaining, booked_on, accrual, order, source)
+        share = _pay_one(account, remaining, paid_on, accrual, order, source)
         if share.postings:  # a settled claim takes nothing; the money goes on
             shares.append(share)
             remaining -= share.total_ore
@@ -115,13 +130,15 @@ def pay(
 def _pay_one(
     account: ClaimAccount,
     amount_ore: int,
-    booked_on: date,
+    paid_on: date,
     accrual: InterestAccrual,
     order: Sequence[Component],
     source: str,
 ) -> ClaimShare:
-    account, interest = book_interest(account, booked_on, accrual)
-    parts = split(amount_ore, account.balance, order)
+    account, interest = book_interest(account, paid_on, accrual)
+    owed = account.balance
+    owed_then = replace(owed, fees_ore=owed.fees_ore - account.fees_after(paid_on))
+    parts = split(amount_ore, owed_then, order)
     postings = [interest] if interest else []
     balance = account.balance
     for component in order:
@@ -129,9 +146,7 @@ def _pay_one(
             postings.append(payment(component, parts[component], source))
             balance = balance.after(postings[-1])
     return ClaimShare(
-        ClaimAccount(
-            account.claim_id, account.due_date, balance, account.interest_through, account.open
-        ),
+        replace(account, balance=balance),
         parts[Component.FEES],
         parts[Component.INTEREST],
         parts[Component.PRINCIPAL],

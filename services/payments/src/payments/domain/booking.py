@@ -39,10 +39,16 @@ class Job:
     reversal: bool
     kid: str | None
     kid_valid: bool
-    booking_date: date
+    booking_date: date  # the money reached the collection account: the postings' day
     payer_account: str | None
     claim_ids: tuple[UUID, ...]
     forced: bool = False  # a caseworker chose the claim: no KID rules apply
+    paid_on: date | None = None  # the payer's bank debited the payer; None: the booking date
+
+    @property
+    def payment_date(self) -> date:
+        """The day the payment counts as made (interest, deadlines)."""
+        return self.paid_on or self.booking_date
 
 
 @dataclass(slots=True)
@@ -127,7 +133,7 @@ def book_job(job: Job, accounts: Mapping[UUID, Ledgered], ctx: BookingContext, o
     outcome = pay(
         [f.account for f in open_claims],
         job.amount_ore,
-        job.booking_date,
+        job.payment_date,
         ctx.accrual,
         order=ctx.order,
         source=ctx.source,
@@ -150,7 +156,7 @@ def _book_share(
         (
             job.seq, sub, job.payment_id, claim_id, ledgered.municipality, ledgered.debtor_ref,
             share.fees_ore, share.interest_ore, share.principal_ore,
-            b.principal_ore, b.interest_ore, b.fees_ore, b.paid_ore, job.booking_date,
+            b.principal_ore, b.interest_ore, b.fees_ore, b.paid_ore, job.payment_date,
             share.account.interest_through,
         )
     )  # fmt: skip

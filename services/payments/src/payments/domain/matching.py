@@ -34,6 +34,12 @@ class Evidence(enum.StrEnum):
     SAME_AMOUNT = "same_open_amount"
 
 
+# What a caseworker reads beside each suggestion: why the claim was suggested.
+EXPLANATIONS = {
+    Evidence.KID_ONE_TYPO: "The claim's KID differs from the payment's by one typo",
+    Evidence.PAYER_ACCOUNT_SEEN: "The payer's account has paid this debtor's claims before",
+    Evidence.SAME_AMOUNT: "The claim's open amount equals the payment",
+}
 # A KID one typo away says the most; the same bank account says who; the amount alone is weak.
 WEIGHTS = {Evidence.KID_ONE_TYPO: 0.5, Evidence.PAYER_ACCOUNT_SEEN: 0.3, Evidence.SAME_AMOUNT: 0.2}
 

@@ -96,7 +96,8 @@ def _stage_rows(payments: Iterator[IncomingPayment]) -> Iterator[tuple[Any, ...]
         yield (
             seq, p.source, p.payment_key, p.amount_ore, p.reversal, p.kid, p.kid_valid,
             p.booking_date, p.value_date, p.archive_reference, p.payer_account, p.payer_name,
-            p.free_text, True,
+            p.free_text, True, p.payment_date, p.form_number, p.centre_id, p.day_code,
+            p.partial_settlement, p.serial_number, p.end_to_end_id,
         )  # fmt: skip
 
 

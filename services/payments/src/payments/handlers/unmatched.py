@@ -20,6 +20,7 @@ from payments.db.staging import PAYMENT_STAGE_COLUMNS, copy_rows, create_stages
 from payments.domain.booking import REVERSAL, Job, posting_row
 from payments.domain.errors import PaymentsError
 from payments.domain.ledger import SUSPENSE, refund
+from payments.domain.matching import EXPLANATIONS, Evidence
 from payments.handlers.common import Office
 from runtime.db import UnitOfWork
 
@@ -32,10 +33,22 @@ _ALLOCATED = """
 async def list_unmatched(
     uow: UnitOfWork, municipalities: Collection[str], *, state: str, limit: int
 ) -> list[dict[str, Any]]:
-    """The queue, oldest first, as one caseworker may see it."""
+    """The queue, oldest first, as one caseworker may see it: what the bank said of each
+    payment (payer, account, text, archive reference, both dates) and the claims suggested."""
     u, p = t.unmatched_payment, t.payment
     query = (
-        sa.select(u, p.c.kid, p.c.booking_date, p.c.payer_name, p.c.channel)
+        sa.select(
+            u,
+            p.c.kid,
+            p.c.booking_date,
+            p.c.paid_on,
+            p.c.payer_name,
+            p.c.payer_account,
+            p.c.free_text,
+            p.c.archive_reference,
+            p.c.end_to_end_id,
+            p.c.channel,
+        )
         .join(p, p.c.id == u.c.payment_id)
         .where(u.c.state == state, _visible(municipalities))
         .order_by(u.c.created_at, u.c.payment_id)
@@ -69,7 +82,7 @@ async def allocate_unmatched(
     await _stage(uow, row)
     job = Job(
         0, payment_id, row.amount_ore, False, row.kid, row.kid_valid, row.booking_date,
-        row.payer_account, (claim_id,), forced=True,
+        row.payer_account, (claim_id,), forced=True, paid_on=row.paid_on,
     )  # fmt: skip
     ctx = office.booking(uow, source=SUSPENSE, reference=f"manual:{caseworker}")
     booked = await book_staged(uow.conn, accounts, ctx, office.announce, jobs=[job])
@@ -138,14 +151,22 @@ def _entry(row: Any, municipalities: Collection[str]) -> dict[str, Any]:
         "amount_ore": row.amount_ore,
         "kid": row.kid,
         "booking_date": row.booking_date.isoformat(),
+        "paid_on": row.paid_on.isoformat(),
         "channel": row.channel,
         "payer_name": row.payer_name,
+        "payer_account": row.payer_account,
+        "free_text": row.free_text,
+        "archive_reference": row.archive_reference,
+        "end_to_end_id": row.end_to_end_id,
         "reason": row.reason,
         "municipality": row.municipality,
         "state": row.state,
         "claim_id": str(row.claim_id) if row.claim_id else None,
         "candidates": [
-            {k: c[k] for k in ("claim_id", "score", "reasons")}
+            {
+                **{k: c[k] for k in ("claim_id", "score", "reasons")},
+                "why": [EXPLANATIONS[Evidence(r)] for r in c["reasons"]],
+            }
             for c in row.candidates
             if c["municipality"] in municipalities
         ],
@@ -155,7 +176,15 @@ def _entry(row: Any, municipalities: Collection[str]) -> dict[str, Any]:
 async def _locked_entry(uow: UnitOfWork, payment_id: UUID, municipalities: Collection[str]) -> Any:
     u, p = t.unmatched_payment, t.payment
     query = (
-        sa.select(u, p.c.kid, p.c.kid_valid, p.c.booking_date, p.c.payer_account, p.c.channel)
+        sa.select(
+            u,
+            p.c.kid,
+            p.c.kid_valid,
+            p.c.booking_date,
+            p.c.paid_on,
+            p.c.payer_account,
+            p.c.channel,
+        )
         .join(p, p.c.id == u.c.payment_id)
         .where(u.c.payment_id == payment_id, _visible(municipalities))
         .with_for_update(of=u)
@@ -177,7 +206,8 @@ async def _stage(uow: UnitOfWork, row: Any) -> None:
     await create_stages(uow.conn)
     values = (
         0, row.payment_id, row.channel, None, row.amount_ore, False, row.kid, row.kid_valid,
-        row.booking_date, None, None, row.payer_account, None, None, False,
+        row.booking_date, None, None, row.payer_account, None, None, False, row.paid_on,
+        None, None, None, None, None, None,
     )  # fmt: skip
     await copy_rows(uow.conn, "payment_stage", PAYMENT_STAGE_COLUMNS, [values])
 
