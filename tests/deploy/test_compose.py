@@ -221,3 +221,11 @@ def test_every_kravflyt_setting_compose_sets_is_one_the_service_reads(compose):
     variables = [v for spec in _kravflyt_containers(compose).values() for v in _environment(spec)]
 
     assert unknown_settings(variables) == []
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_reads_the_one_rates_file_setting(compose, service):
+    environment = _environment(compose["services"][service])
+
+    assert "KRAVFLYT_RATES_FILE" in environment
+    assert [k for k in environment if k.endswith("RATES_FILE")] == ["KRAVFLYT_RATES_FILE"]

@@ -340,6 +340,23 @@ def test_cron_jobs_get_the_service_settings_and_identity(default_render):
         assert {"configMapRef": {"name": f"{RELEASE}-{service}"}} in container["envFrom"]
 
 
+def test_every_service_and_the_daily_run_read_the_one_rates_file():
+    rendered = render({"rates": {"configMap": "office-rates", "key": "rates.toml"}})
+
+    shared = rendered.get("ConfigMap", RELEASE)["data"]
+    assert shared["KRAVFLYT_RATES_FILE"] == "/etc/kravflyt/rates/rates.toml"
+    for name, pod in rendered.pod_specs():
+        if name.startswith("Job/"):
+            continue  # migrations and topics: hooks that compute nothing
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert volumes["rates"]["configMap"]["name"] == "office-rates", name
+        for container in pod["containers"]:
+            mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+            assert mounts["rates"] == "/etc/kravflyt/rates", name
+            assert {"configMapRef": {"name": RELEASE}} in container["envFrom"], name
+    assert "KRAVFLYT_RATES_FILE" not in render().get("ConfigMap", RELEASE)["data"]
+
+
 # --- network ----------------------------------------------------------------------------------
 
 

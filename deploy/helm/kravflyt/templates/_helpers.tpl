@@ -210,7 +210,7 @@ exist) gives only what migrations need, inline.
     name: {{ include "kravflyt.componentName" (dict "root" .root "service" .service) }}
 {{- end }}
 
-{{/* Volumes: a writable /tmp, the secret files and the Kafka CA. */}}
+{{/* Volumes: a writable /tmp, the secret files, the Kafka CA and the rates file. */}}
 {{- define "kravflyt.volumes" -}}
 - name: tmp
   emptyDir:
@@ -231,6 +231,14 @@ exist) gives only what migrations need, inline.
     secretName: {{ .root.Values.bus.kafka.caSecret }}
     defaultMode: 0444
 {{- end }}
+{{- if .root.Values.rates.configMap }}
+- name: rates
+  configMap:
+    name: {{ .root.Values.rates.configMap }}
+    items:
+      - key: {{ .root.Values.rates.key }}
+        path: {{ .root.Values.rates.key }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -247,6 +255,11 @@ exist) gives only what migrations need, inline.
 {{- if .root.Values.bus.kafka.caSecret }}
 - name: kafka-ca
   mountPath: /var/run/secrets/kravflyt/kafka-ca
+  readOnly: true
+{{- end }}
+{{- if .root.Values.rates.configMap }}
+- name: rates
+  mountPath: /etc/kravflyt/rates
   readOnly: true
 {{- end }}
 {{- end }}

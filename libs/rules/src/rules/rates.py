@@ -8,6 +8,7 @@ an operator passes figures from `load_rates(path)` instead, without a release.
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import NamedTuple
 
 from rules.dated import (
@@ -37,12 +38,19 @@ __all__ = [
     "inkassosats_on",
     "interest_rate_periods",
     "load_rates",
+    "rates_from",
     "rettsgebyr_on",
     "standardkompensasjon_on",
     "value_on",
 ]
 
 DEFAULT_RATES = load_rates()
+
+
+def rates_from(path: str) -> Rates:
+    """The rates a service computes with: the operator's file at `path`, or the packaged ones
+    when `path` is empty (the services' shared ``rates_file`` setting)."""
+    return load_rates(Path(path)) if path else DEFAULT_RATES
 
 
 class RatePeriod(NamedTuple):

@@ -242,6 +242,7 @@ class LocalStack:
         prefix = f"KRAVFLYT_{name.upper()}_"
         return {
             **(self._fake_env(prefix) if self.fakes_started else {}),
+            **self._callee_env(name),
             prefix + "DATABASE_URL": self.database_url(name),
             prefix + "HTTP_PORT": str(self.ports[name]),
             "KRAVFLYT_BUS_URL": self.nats_url,
@@ -286,6 +287,16 @@ class LocalStack:
         if wait:
             self.wait_ready(name)
         return self.processes[name]
+
+    def _callee_env(self, name: str) -> dict[str, str]:
+        """Where service ``name`` calls the others: its ``<callee>_base_url`` settings."""
+        prefix = f"KRAVFLYT_{name.upper()}_"
+        reads = self.services[name].settings_class.model_fields
+        return {
+            f"{prefix}{callee.upper()}_BASE_URL": self.service_url(callee)
+            for callee in self.ports
+            if f"{callee}_base_url" in reads
+        }
 
     def _fake_env(self, prefix: str) -> dict[str, str]:
         """Where services find the fakes (each setting read by one service only)."""

@@ -31,6 +31,10 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = 0
     log_level: str = "INFO"
     public_base_url: str = ""
+    # The office's rates file (rules' TOML format: forsinkelsesrente, inkassosats, rettsgebyr);
+    # empty: the packaged rates. One setting for every service that computes interest or fees,
+    # so letters, the ledger and Min side agree to the øre.
+    rates_file: str = ""
 
     pseudonym_key: str = Field(default="", repr=False)
     sealing_keys: str = Field(default="", repr=False)

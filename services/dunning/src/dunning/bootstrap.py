@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from dunning.config import DunningSettings
 from dunning.metrics import run_metrics_hook
+from rules.rates import Rates, rates_from
 from runtime.auth import JwksUnavailableError, TokenVerifier
 from runtime.service import Runtime, service_app
 
@@ -30,6 +31,8 @@ class Container:
     settings: DunningSettings
     runtime: Runtime
     staff: TokenVerifier
+    # Interest in plans' totals (the daily run's letters read the same setting).
+    rates: Rates
 
 
 def build(settings: DunningSettings, **overrides: Any) -> Container:
@@ -39,7 +42,12 @@ def build(settings: DunningSettings, **overrides: Any) -> Container:
         staff = TokenVerifier(
             settings.staff_auth_issuer, settings.staff_auth_audience, settings.staff_auth_jwks_url
         )
-    parts: dict[str, Any] = {"settings": settings, "runtime": Runtime(settings), "staff": staff}
+    parts: dict[str, Any] = {
+        "settings": settings,
+        "runtime": Runtime(settings),
+        "staff": staff,
+        "rates": rates_from(settings.rates_file),
+    }
     parts.update(overrides)
     return Container(**parts)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from contracts.envelope import Envelope
 from dunning.handlers import claims, ledger, requests
 from dunning.policy_store import load_catalogue
+from rules.rates import Rates
 from runtime.db import UnitOfWork
 
 if TYPE_CHECKING:
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[[UnitOfWork, Envelope[Any]], Awaitable[Any]]
 WithPolicies = Callable[[UnitOfWork, Envelope[Any], Any], Awaitable[Any]]
+WithRates = Callable[[UnitOfWork, Envelope[Any], Any, Rates], Awaitable[Any]]
 
 PLAIN: dict[str, Handler] = {
     "claims.adjusted.v1": claims.adjust_claim,
@@ -26,15 +28,18 @@ PLAIN: dict[str, Handler] = {
 NEEDS_POLICIES: dict[str, WithPolicies] = {
     "claims.registered.v1": claims.open_case,
     "accounts.opened.v1": ledger.record_account,
-    "requests.plan.v1": requests.on_plan,
     "requests.deferral.v1": requests.on_deferral,
     "plans.instalment_missed.v1": requests.on_instalment_missed,
+}
+# Handlers that also work out interest: with the office's rates (the rates_file setting).
+NEEDS_RATES: dict[str, WithRates] = {
+    "requests.plan.v1": requests.on_plan,
 }
 
 
 def subscribe(c: Container) -> None:
     """Register dunning's subscriptions on its bus."""
-    for event_type in (*PLAIN, *NEEDS_POLICIES):
+    for event_type in (*PLAIN, *NEEDS_POLICIES, *NEEDS_RATES):
         c.runtime.bus.subscribe(event_type, receiver(c, event_type))
 
 
@@ -42,6 +47,13 @@ def receiver(c: Container, event_type: str) -> Callable[[Envelope[Any]], Awaitab
     """What the bus calls with one ``event_type`` envelope: a handler in its own transaction."""
     if event_type in PLAIN:
         return _plain(c, PLAIN[event_type])
+    if event_type in NEEDS_RATES:
+        handler = NEEDS_RATES[event_type]
+
+        async def with_rates(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Any) -> Any:
+            return await handler(uow, envelope, catalogue, c.rates)
+
+        return _with_policies(c, with_rates)
     return _with_policies(c, NEEDS_POLICIES[event_type])
 
 

@@ -29,7 +29,7 @@ from dunning.domain.flow import Take
 from dunning.records import CaseRecord, ClaimRecord
 from rules.calendar import roll_forward
 from rules.interest import interest_ore
-from rules.rates import forsinkelsesrente_on
+from rules.rates import Rates, forsinkelsesrente_on
 
 
 def opened_event(case: CaseRecord, at: datetime) -> CaseOpenedV1:
@@ -74,10 +74,10 @@ def fee_event(case: CaseRecord, take: Take, fee_id: UUID, at: datetime) -> FeeCh
 
 
 def notice_event(
-    case: CaseRecord, take: Take, notice_id: UUID, language: str, at: datetime
+    case: CaseRecord, take: Take, notice_id: UUID, language: str, at: datetime, rates: Rates
 ) -> NoticeRequestedV1:
     """Everything the letter must state: amounts split, deadline, KID, legal text keys."""
-    lines = [_notice_claim(case, c, take) for c in _oldest_first(case.claims)]
+    lines = [_notice_claim(case, c, take, rates) for c in _oldest_first(case.claims)]
     oldest = _oldest_first(case.claims)[0]
     principal = sum(line.principal_ore for line in lines)
     interest = sum(line.interest_ore for line in lines)
@@ -99,7 +99,7 @@ def notice_event(
         fees_ore=fees,
         new_fee_ore=take.fee.amount_ore,
         total_ore=principal + interest + fees,
-        interest_rate_percent=str(forsinkelsesrente_on(take.sent_date)),
+        interest_rate_percent=str(forsinkelsesrente_on(take.sent_date, rates=rates)),
         # Forsinkelsesrenteloven § 2: interest runs from the day after the (rolled) due date.
         interest_from=roll_forward(oldest.due_date) + timedelta(days=1),
         kid=oldest.kid or "",
@@ -112,9 +112,9 @@ def notice_event(
     )
 
 
-def interest_due(claim: ClaimRecord, until: date) -> int:
+def interest_due(claim: ClaimRecord, until: date, rates: Rates) -> int:
     """Forsinkelsesrente through ``until`` on the changing principal, less what was paid."""
-    accrued = interest_ore(list(claim.segments), claim.due_date, until)
+    accrued = interest_ore(list(claim.segments), claim.due_date, until, rates=rates)
     return max(0, accrued - claim.interest_paid_ore)
 
 
@@ -153,7 +153,7 @@ def plan_event(
     )
 
 
-def _notice_claim(case: CaseRecord, claim: ClaimRecord, take: Take) -> NoticeClaim:
+def _notice_claim(case: CaseRecord, claim: ClaimRecord, take: Take, rates: Rates) -> NoticeClaim:
     new_fee = take.fee.amount_ore if take.fee.claim_id == claim.claim_id else 0
     return NoticeClaim(
         claim_id=claim.claim_id,
@@ -162,7 +162,7 @@ def _notice_claim(case: CaseRecord, claim: ClaimRecord, take: Take) -> NoticeCla
         description=claim.description,
         due_date=claim.due_date,
         principal_ore=claim.principal_ore,
-        interest_ore=interest_due(claim, take.sent_date),
+        interest_ore=interest_due(claim, take.sent_date, rates),
         fees_ore=case.fees_outstanding(claim) + new_fee,
     )
 

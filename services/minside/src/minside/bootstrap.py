@@ -20,6 +20,7 @@ from minside.web.errors import LoginRequired
 from minside.web.render import Renderer
 from minside.web.session import SESSION_COOKIE, Session, SessionStore
 from rules.calendar import oslo_today
+from rules.rates import Rates, rates_from
 from runtime.personal_data import PersonalDataKeys, debtor_ref
 from runtime.service import Runtime, service_app
 
@@ -39,6 +40,8 @@ class Container:
     payments: PaymentsClient
     documents: DocumentsClient
     renderer: Renderer
+    # The interest rates "to pay today" is worked out with (the shared rates_file setting).
+    rates: Rates
     # Pages only read, statement by statement (READ COMMITTED gives each its own snapshot
     # anyway), so they skip the BEGIN and ROLLBACK round trips a transaction costs.
     reads: AsyncEngine
@@ -91,6 +94,7 @@ def build(settings: MinsideSettings, **overrides: Any) -> Container:
             client_id=settings.service_client_id,
             orgnr=settings.service_orgnr,
         )
+    rates = rates_from(settings.rates_file)
     base_url = (settings.public_base_url or f"http://localhost:{settings.http_port}").rstrip("/")
     parts: dict[str, Any] = {
         "settings": settings,
@@ -116,7 +120,8 @@ def build(settings: MinsideSettings, **overrides: Any) -> Container:
         ),
         "payments": PaymentsClient(settings.payments_base_url, tokens=tokens),
         "documents": DocumentsClient(settings.notification_base_url, tokens=tokens),
-        "renderer": Renderer(settings.municipality_names, runtime.clock),
+        "renderer": Renderer(settings.municipality_names, runtime.clock, rates),
+        "rates": rates,
         "reads": runtime.engine.execution_options(isolation_level="AUTOCOMMIT"),
     }
     parts.update(overrides)

@@ -6,6 +6,7 @@ from datetime import date
 from uuid import uuid4
 
 from minside.domain.claims import Balance, Claim, amount_today, group_by_municipality, next_deadline
+from rules.rates import DEFAULT_RATES
 
 
 def claim(**overrides) -> Claim:
@@ -93,7 +94,7 @@ def test_open_claims_are_grouped_by_municipality_with_total_and_next_deadline():
     c = claim(municipality="3301", principal_ore=50_000, due_date=date(2025, 1, 20))
     paid = claim(municipality="3312", closed_reason="settled")
 
-    groups = group_by_municipality([a, b, c, paid], today)
+    groups = group_by_municipality([a, b, c, paid], today, rates=DEFAULT_RATES)
 
     assert [g.municipality for g in groups] == ["3301", "3303"]
     assert groups[0].total_ore == 250_000 and groups[0].next_deadline == date(2025, 1, 20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -14,7 +13,7 @@ from payments.domain.accrual import InterestAccrual
 from payments.handlers.common import Office
 from rules.calendar import roll_forward
 from rules.kid import KidAlgorithm
-from rules.rates import DEFAULT_RATES, load_rates
+from rules.rates import rates_from
 from runtime.auth import TokenVerifier
 from runtime.service import Runtime, service_app
 
@@ -32,7 +31,7 @@ class Container:
 
 def office_from(settings: PaymentsSettings) -> Office:
     """The office's ledger settings: account, KID scheme, interest rates."""
-    rates = load_rates(Path(settings.rates_file)) if settings.rates_file else DEFAULT_RATES
+    rates = rates_from(settings.rates_file)
     return Office(
         collection_account=settings.collection_account,
         kid_algorithm=KidAlgorithm(settings.kid_algorithm.lower()),

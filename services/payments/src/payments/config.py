@@ -22,8 +22,6 @@ class PaymentsSettings(ServiceSettings):
     kid_length: int = 12
     # Events about money no municipality is known for (an unmatched payment) carry this tenant.
     office_tenant: str = "0000"
-    # An operator's rates file (rules' TOML format); empty: the packaged rates.
-    rates_file: str = ""
     # Largest payment file accepted over HTTP (100 000 OCR payments are about 16 MB).
     max_file_bytes: int = 64 * 1024 * 1024
     # Vipps MobilePay ePayment (defaults: the local fake, ``python -m fakes vipps --port 8095``).

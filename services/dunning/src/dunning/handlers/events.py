@@ -12,6 +12,7 @@ from dunning.domain.flow import Take
 from dunning.domain.policy import Policy
 from dunning.records import CaseRecord
 from rules.money import format_ore
+from rules.rates import Rates
 
 
 def step_events(
@@ -20,6 +21,7 @@ def step_events(
     take: Take,
     ids: tuple[UUID | None, UUID | None],
     at: datetime,
+    rates: Rates,
 ) -> list[tuple[str, Any]]:
     """``fees.charged``, ``notices.requested`` and ``cases.step_taken`` for one step, in order."""
     fee_id, notice_id = ids
@@ -27,13 +29,13 @@ def step_events(
     if fee_id is not None:
         events.append(("fees.charged.v1", mapping.fee_event(case, take, fee_id, at)))
     if notice_id is not None:
-        notice = mapping.notice_event(case, take, notice_id, policy.language, at)
+        notice = mapping.notice_event(case, take, notice_id, policy.language, at, rates)
         events.append(("notices.requested.v1", notice))
     events.append(("cases.step_taken.v1", mapping.step_event(case, take, len(case.history), at)))
     return events
 
 
-def handover_summary(case: CaseRecord, take: Take) -> tuple[str, dict[str, Any]]:
+def handover_summary(case: CaseRecord, take: Take, rates: Rates) -> tuple[str, dict[str, Any]]:
     """The prepared file for a caseworker taking the case to enforcement."""
     open_ore = case.facts().open_ore
     route = {
@@ -57,7 +59,7 @@ def handover_summary(case: CaseRecord, take: Take) -> tuple[str, dict[str, Any]]
                 "claim_type": c.claim_type,
                 "due_date": c.due_date.isoformat(),
                 "principal_ore": c.principal_ore,
-                "interest_ore": mapping.interest_due(c, take.sent_date),
+                "interest_ore": mapping.interest_due(c, take.sent_date, rates),
                 "fees_ore": case.fees_outstanding(c),
                 "limitation_date": c.limitation_date.isoformat(),
                 "property": c.property,

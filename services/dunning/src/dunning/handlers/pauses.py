@@ -14,6 +14,7 @@ from dunning.domain.catalogue import Catalogue
 from dunning.domain.errors import Violation
 from dunning.handlers.common import Actor, log, pause, queue, reschedule, today, unpause
 from dunning.records import CaseRecord
+from rules.rates import Rates
 from runtime.db import UnitOfWork
 
 CLOSED = ("closed",)
@@ -58,10 +59,10 @@ async def defer(
     )
 
 
-def open_total(case: CaseRecord, day: date) -> int:
+def open_total(case: CaseRecord, day: date, rates: Rates) -> int:
     """Principal, interest through ``day`` and fees still owed on the case."""
     return sum(
-        c.principal_ore + mapping.interest_due(c, day) + case.fees_outstanding(c)
+        c.principal_ore + mapping.interest_due(c, day, rates) + case.fees_outstanding(c)
         for c in case.claims
     )
 
@@ -81,12 +82,13 @@ async def propose_plan(
     first_due: date,
     monthly_ore: int | None,
     months: int | None,
+    rates: Rates,
 ) -> tuple[tuple[plans.Instalment, ...], list[Violation]]:
     """The schedule a request asks for, and the policy limits it breaks."""
     policy = catalogue.effective(case.policy_id, case.policy_version, case.history)
     day = today(uow)
     schedule = plans.schedule(
-        open_total(case, day), first_due, monthly_ore=monthly_ore, months=months
+        open_total(case, day, rates), first_due, monthly_ore=monthly_ore, months=months
     )
     broken = await last_broken_plan(uow, case.debtor_ref)
     return schedule, plans.check_plan(schedule, policy.plan_limits, today=day, last_broken=broken)

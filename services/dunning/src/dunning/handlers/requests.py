@@ -22,6 +22,7 @@ from dunning.handlers.pauses import (
     schedule_json,
 )
 from rules.calendar import oslo_today
+from rules.rates import Rates
 from runtime.db import UnitOfWork
 
 CITIZEN = Actor("citizen", "Skyldner (Min side)")
@@ -59,8 +60,13 @@ async def on_deferral(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catal
         await pause(uow, case, "caseworker", actor=CITIZEN, note="utsettelse til vurdering")
 
 
-async def on_plan(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catalogue) -> None:
-    """``requests.plan.v1``: a plan within limits is agreed at once; others go to the queue."""
+async def on_plan(
+    uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catalogue, rates: Rates
+) -> None:
+    """``requests.plan.v1``: a plan within limits is agreed at once; others go to the queue.
+
+    The open total is worked out with ``rates``, the office's (the shared rates_file setting).
+    """
     request: PlanRequestedV1 = envelope.payload
     if not await uow.first_delivery("dunning.requests.plan.v1", envelope.id, envelope.type):
         return
@@ -72,6 +78,7 @@ async def on_plan(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catalogue
             first_due=request.first_due_date,
             monthly_ore=request.monthly_amount_ore,
             months=request.months,
+            rates=rates,
         )
         if not problems:
             await agree_plan(uow, case, schedule, actor=CITIZEN, request_id=request.request_id)

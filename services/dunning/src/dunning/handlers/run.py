@@ -26,6 +26,7 @@ from dunning.domain.policy import Policy
 from dunning.handlers.events import handover_summary, step_events
 from dunning.policy_store import load_catalogue
 from dunning.records import CaseRecord
+from rules.rates import Rates, rates_from
 from runtime.db import outbox_row
 from runtime.service import Runtime
 from runtime.telemetry import resumed_span
@@ -118,6 +119,7 @@ async def run_daily(
 
 async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> None:
     day = report.run_date
+    rates = rates_from(runtime.settings.rates_file)
     async with runtime.engine.connect() as conn:
         catalogue = await load_catalogue(conn)
         ids = await queries.due_case_ids(conn, day, report.shard)
@@ -127,7 +129,7 @@ async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> No
                 uow.conn, ids[start : start + chunk], due_on=day, lock=True
             )
             outcomes = [plan_case(case, catalogue, day) for case in cases]
-            writer = _ChunkWriter(day, runtime.clock(), runtime.settings.service, report)
+            writer = _ChunkWriter(day, runtime.clock(), runtime.settings.service, report, rates)
             await writer.write(await db.driver(uow.conn), outcomes)
             await uow.commit()
 
@@ -161,8 +163,9 @@ async def _record_end(runtime: Runtime, run_id: UUID, status: str, report: RunRe
 class _ChunkWriter:
     """Turns a chunk's outcomes into rows and writes them, one statement per table."""
 
-    def __init__(self, day: date, now: Any, source: str, report: RunReport) -> None:
+    def __init__(self, day: date, now: Any, source: str, report: RunReport, rates: Rates) -> None:
         self.day, self.now, self.source, self.report = day, now, source, report
+        self.rates = rates
 
     async def write(self, pg: Any, outcomes: list[Outcome]) -> None:
         self.report.selected += len(outcomes)
@@ -228,7 +231,9 @@ class _ChunkWriter:
             with resumed_span(f"dunning step {take.step.kind}", o.case.trace_headers):
                 events += [
                     self._outbox(o, e)
-                    for e in step_events(o.case, o.policy, take, (fee_id, notice_id), self.now)
+                    for e in step_events(
+                        o.case, o.policy, take, (fee_id, notice_id), self.now, self.rates
+                    )
                 ]
             self._count(take)
         await bulk.insert_fees(pg, fees)
@@ -267,7 +272,7 @@ class _ChunkWriter:
         )
 
     def _handover_item(self, o: Outcome, take: Take) -> tuple[Any, ...]:
-        summary, details = handover_summary(o.case, take)
+        summary, details = handover_summary(o.case, take, self.rates)
         return (
             uuid4(),
             o.case.id,

@@ -112,7 +112,9 @@ class MunicipalityGroup:
     next_deadline: date | None = None
 
 
-def group_by_municipality(claims: Iterable[Claim], today: date) -> list[MunicipalityGroup]:
+def group_by_municipality(
+    claims: Iterable[Claim], today: date, *, rates: Rates
+) -> list[MunicipalityGroup]:
     """Open claims grouped by municipality (by kommunenummer), oldest due date first."""
     groups: dict[str, MunicipalityGroup] = {}
     for claim in sorted(claims, key=lambda c: (c.due_date, c.invoice_number)):
@@ -120,7 +122,7 @@ def group_by_municipality(claims: Iterable[Claim], today: date) -> list[Municipa
             continue
         group = groups.setdefault(claim.municipality, MunicipalityGroup(claim.municipality))
         group.claims.append(claim)
-        group.today_ore[claim.claim_id] = amount_today(claim, today).total_ore
+        group.today_ore[claim.claim_id] = amount_today(claim, today, rates).total_ore
         group.total_ore += group.today_ore[claim.claim_id]
         deadline = next_deadline(claim, today)
         if deadline is not None and (group.next_deadline is None or deadline < group.next_deadline):
@@ -128,6 +130,6 @@ def group_by_municipality(claims: Iterable[Claim], today: date) -> list[Municipa
     return [groups[k] for k in sorted(groups)]
 
 
-def total_today(claims: Sequence[Claim], today: date) -> int:
+def total_today(claims: Sequence[Claim], today: date, *, rates: Rates) -> int:
     """The sum owed today over ``claims``."""
-    return sum(amount_today(c, today).total_ore for c in claims)
+    return sum(amount_today(c, today, rates).total_ore for c in claims)

@@ -14,6 +14,7 @@ from minside.domain.claims import Claim, amount_today, group_by_municipality, ne
 from minside.domain.requests import RequestStatus, request_status
 from minside.domain.schedule import Instalment
 from minside.domain.story import Line, what_happened, what_happens_next
+from rules.rates import Rates
 
 
 class NotFound(Exception):
@@ -32,10 +33,12 @@ class RequestView:
     status: RequestStatus
 
 
-async def overview(conn: AsyncConnection, debtor_ref: str, today: date) -> dict[str, Any]:
+async def overview(
+    conn: AsyncConnection, debtor_ref: str, today: date, rates: Rates
+) -> dict[str, Any]:
     """Open claims by municipality, the total today and the next deadline; open requests."""
     claims = await queries.claims_of(conn, debtor_ref)
-    groups = group_by_municipality(claims, today)
+    groups = group_by_municipality(claims, today, rates=rates)
     deadlines = [g.next_deadline for g in groups if g.next_deadline]
     pending = [r for r in await requests(conn, debtor_ref) if not _finished(r.status)]
     return {
@@ -65,7 +68,7 @@ async def closed_claims(conn: AsyncConnection, debtor_ref: str) -> list[Claim]:
 
 
 async def claim_page(
-    conn: AsyncConnection, debtor_ref: str, claim_id: UUID, today: date
+    conn: AsyncConnection, debtor_ref: str, claim_id: UUID, today: date, rates: Rates
 ) -> dict[str, Any]:
     """Everything about one of the citizen's claims; NotFound for anyone else's."""
     found = await queries.claims_of(conn, debtor_ref, [claim_id])
@@ -90,7 +93,7 @@ async def claim_page(
     )
     return {
         "claim": claim,
-        "amount": amount_today(claim, today),
+        "amount": amount_today(claim, today, rates),
         "next": what_happens_next(claim, events, today, instalment_line),
         "story": what_happened(claim, events, queries.paid_lines(payments)),
         "letters": await queries.letters_of(conn, debtor_ref, claim_id),

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from minside.domain.claims import Claim, total_today
 from minside.domain.schedule import Instalment, PlanInputError, plan_schedule
 from rules.money import InvalidAmount, kroner_to_ore
+from rules.rates import Rates
 
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 MAX_DEFERRAL_DAYS = 365
@@ -87,7 +88,7 @@ def _date(text: str) -> date | None:
 
 
 def parse_plan(
-    form: FormData, claims: list[Claim], today: date
+    form: FormData, claims: list[Claim], today: date, rates: Rates
 ) -> tuple[Parsed, tuple[Instalment, ...]]:
     """The plan form → the schedule it gives (empty when something is wrong)."""
     p = Parsed(
@@ -110,7 +111,7 @@ def parse_plan(
         return p, ()
     try:
         schedule = plan_schedule(
-            total_today(claims, today), first_due, monthly_ore=monthly, months=months
+            total_today(claims, today, rates=rates), first_due, monthly_ore=monthly, months=months
         )
     except PlanInputError as error:
         p.errors["months" if months is not None else "monthly_kroner"] = error.code

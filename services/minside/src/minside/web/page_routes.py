@@ -29,7 +29,7 @@ def build_page_router(c: "Container") -> APIRouter:
             if session is None:
                 return c.renderer.page(request, "start.html", "start.title")
             today = c.today()
-            data = await pages.overview(conn, session.debtor_ref, today)
+            data = await pages.overview(conn, session.debtor_ref, today, c.rates)
         return c.renderer.page(
             request, "overview.html", "overview.title", today=today, current="overview", **data
         )
@@ -38,7 +38,7 @@ def build_page_router(c: "Container") -> APIRouter:
     async def claim(request: Request, claim_id: UUID, session: Citizen) -> Response:
         today = c.today()
         async with c.reads.connect() as conn:
-            data = await pages.claim_page(conn, session.debtor_ref, claim_id, today)
+            data = await pages.claim_page(conn, session.debtor_ref, claim_id, today, c.rates)
         return c.renderer.page(request, "claim.html", "claim.title", today=today, **data)
 
     @router.get("/history")

@@ -37,7 +37,7 @@ def build_pay_router(c: "Container") -> APIRouter:
             today=today,
             current="pay",
             claims=claims,
-            total_ore=total_today(claims, today),
+            total_ore=total_today(claims, today, rates=c.rates),
             form_token=forms.new_form_token(),
         )
 
@@ -55,7 +55,7 @@ def build_pay_router(c: "Container") -> APIRouter:
             debtor_ref=session.debtor_ref,
             form_token=forms.form_token(form),
             claim_ids=[x.claim_id for x in claims],
-            amount_ore=total_today(claims, c.today()),
+            amount_ore=total_today(claims, c.today(), rates=c.rates),
             return_url=c.base_url + "/pay/done",
         )
         return RedirectResponse(url, 303)

@@ -13,6 +13,7 @@ from minside.domain.claims import Claim, amount_today, next_deadline
 from minside.domain.story import Line
 from minside.web.i18n import LANGUAGES, Translator, pick_language
 from rules.calendar import oslo_today
+from rules.rates import Rates
 from runtime.db import Clock
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
@@ -34,7 +35,7 @@ def format_account(number: str | None) -> str:
 class Renderer:
     """Renders a template with everything every page needs."""
 
-    def __init__(self, municipality_names: dict[str, str], clock: Clock) -> None:
+    def __init__(self, municipality_names: dict[str, str], clock: Clock, rates: Rates) -> None:
         self.env = Environment(
             loader=PackageLoader("minside.web", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -45,6 +46,7 @@ class Renderer:
         )
         self.names = municipality_names
         self.clock = clock
+        self.rates = rates
 
     def page(
         self,
@@ -78,7 +80,7 @@ class Renderer:
             "today": day,
             "say": say,
             "claim_title": claim_title,
-            "amount_today": amount_today,
+            "amount_today": lambda c, on: amount_today(c, on, self.rates),
             "next_deadline_of": lambda c: next_deadline(c, day),
             "municipality_name": lambda k: self.names.get(k) or t("municipality.unknown", number=k),
             "account": format_account,

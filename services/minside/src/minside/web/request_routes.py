@@ -14,6 +14,7 @@ from minside.handlers.requests import NewRequest, submit_request
 from minside.web import forms
 from minside.web.security import checked_form
 from minside.web.session import Session
+from rules.rates import Rates
 
 if TYPE_CHECKING:
     from minside.bootstrap import Container
@@ -133,7 +134,7 @@ def build_request_router(c: "Container") -> APIRouter:
         form, chosen, parsed = await posted(request, session, "plan")
         plan: tuple[Any, ...] = ()
         if not parsed.errors:
-            parsed, plan = forms.parse_plan(form, chosen, c.today())
+            parsed, plan = forms.parse_plan(form, chosen, c.today(), c.rates)
         if parsed.errors:
             return await redisplay(request, session, "plan", form, chosen, parsed)
         return c.renderer.page(
@@ -150,7 +151,7 @@ def build_request_router(c: "Container") -> APIRouter:
     @router.post("/plan/edit")
     async def plan_edit(request: Request, session: Citizen) -> Response:
         form, chosen, _ = await posted(request, session, "plan")
-        parsed, _ = forms.parse_plan(form, chosen, c.today())
+        parsed, _ = forms.parse_plan(form, chosen, c.today(), c.rates)
         parsed.errors = {}
         claims, _ = await choices(session, None, chosen[0].municipality if chosen else None)
         ids = {str(x.claim_id) for x in chosen}
@@ -163,7 +164,7 @@ def build_request_router(c: "Container") -> APIRouter:
         form, chosen, parsed = await posted(request, session, kind)
         details: dict[str, Any] = {}
         if not parsed.errors:
-            parsed, details = _details(kind, form, chosen, c.today())
+            parsed, details = _details(kind, form, chosen, c.today(), c.rates)
         if parsed.errors:
             return await redisplay(request, session, kind, form, chosen, parsed)
         return await submit(session, kind, form, chosen, details)
@@ -172,10 +173,10 @@ def build_request_router(c: "Container") -> APIRouter:
 
 
 def _details(
-    kind: str, form: Any, chosen: list[Claim], today: Any
+    kind: str, form: Any, chosen: list[Claim], today: Any, rates: Rates
 ) -> tuple[forms.Parsed, dict[str, Any]]:
     if kind == "plan":
-        parsed, plan = forms.parse_plan(form, chosen, today)
+        parsed, plan = forms.parse_plan(form, chosen, today, rates)
         details = {
             "monthly_ore": parsed.values.get("monthly_ore"),
             "months": parsed.values.get("months_count"),
