@@ -44,11 +44,16 @@ ORGNR_PREFIX = "0192:"
 TOKEN_MISSING = "auth.token_missing"  # noqa: S105 (an error code)
 TOKEN_INVALID = "auth.token_invalid"  # noqa: S105 (an error code)
 TOKEN_EXPIRED = "auth.token_expired"  # noqa: S105 (an error code)
+TOKEN_LIFETIME_TOO_LONG = "auth.token_lifetime_too_long"  # noqa: S105 (an error code)
 WRONG_AUDIENCE = "auth.wrong_audience"
 WRONG_ISSUER = "auth.wrong_issuer"
 SCOPE_MISSING = "auth.scope_missing"
 ROLE_MISSING = "auth.role_missing"
 JWKS_UNAVAILABLE = "auth.jwks_unavailable"
+
+# A stolen token is useful only as long as it lives; clocks need seconds, not minutes, of slack.
+DEFAULT_MAX_LIFETIME_SECONDS = 3600
+MAX_LEEWAY_SECONDS = 30
 
 _ORGNR = re.compile(r"[0-9]{9}")
 _KOMMUNENUMMER = re.compile(r"[0-9]{4}")
@@ -147,13 +152,29 @@ def _key_source(jwks_url: str) -> _KeySource:
 
 
 class TokenVerifier:
-    """Checks signature, issuer, audience and lifetime, then reads the Maskinporten claims."""
+    """Checks signature, issuer, audience and lifetime, then reads the Maskinporten claims.
 
-    def __init__(self, issuer: str, audience: str, jwks_url: str, leeway_seconds: int = 30) -> None:
+    A token must carry ``iat`` and ``exp`` at most ``max_lifetime_seconds`` apart;
+    ``leeway_seconds`` (at most 30) absorbs clock skew.
+    """
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks_url: str,
+        leeway_seconds: int = MAX_LEEWAY_SECONDS,
+        max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS,
+    ) -> None:
+        if not 0 <= leeway_seconds <= MAX_LEEWAY_SECONDS:
+            raise ValueError(f"leeway_seconds must be 0..{MAX_LEEWAY_SECONDS}")
+        if max_lifetime_seconds <= 0:
+            raise ValueError("max_lifetime_seconds must be positive")
         self.issuer = issuer
         self.audience = audience
         self.jwks_url = jwks_url
         self.leeway_seconds = leeway_seconds
+        self.max_lifetime_seconds = max_lifetime_seconds
         self._keys = _key_source(jwks_url)
         self._dependency: Callable[..., Principal] | None = None
 
@@ -184,7 +205,7 @@ class TokenVerifier:
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway_seconds,
-                options={"require": ["exp", "iss", "aud"]},
+                options={"require": ["exp", "iat", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
             raise AuthError(TOKEN_EXPIRED, "The token has expired.") from None
@@ -194,7 +215,16 @@ class TokenVerifier:
             raise AuthError(WRONG_ISSUER, "The token comes from an unknown issuer.") from None
         except jwt.InvalidTokenError as error:
             raise AuthError(TOKEN_INVALID, f"The token is not valid: {error}") from None
+        self._check_lifetime(claims)
         return claims
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        # PyJWT has refused an iat in the future, so this also bounds how long from now.
+        if claims["exp"] - claims["iat"] > self.max_lifetime_seconds:
+            raise AuthError(
+                TOKEN_LIFETIME_TOO_LONG,
+                f"The token lives longer than {self.max_lifetime_seconds} seconds.",
+            )
 
     def _signing_key(self, kid: str) -> PyJWK:
         try:

@@ -35,7 +35,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An asyncpg engine for ``postgresql+asyncpg://…`` (or plain ``postgresql://``) URLs."""
     if url.startswith("postgresql://"):
         url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # hide_parameters: a failing statement's error and log never carry its values (names,
+    # addresses, amounts), only the SQL with placeholders.
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:

@@ -130,7 +130,9 @@ def _on_http_exception(_: Request, exc: Exception) -> Response:
         return Response(status_code=exc.status_code, headers=exc.headers)
     title = _phrase(exc.status_code)
     detail = str(exc.detail) if exc.detail and str(exc.detail) != title else None
-    code = "request." + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "error")
+    code = getattr(exc, "code", None)
+    if not isinstance(code, str):
+        code = "request." + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_") or "error")
     return problem_response(code, exc.status_code, title, detail=detail, headers=exc.headers)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
 from runtime.kafka_admin import KafkaOptions
+from runtime.limits import RequestLimits
 from runtime.logging import configure_logging
 from runtime.metrics import ScrapeHook, install_metrics
 from runtime.outbox import OutboxRelay
@@ -193,8 +194,12 @@ def service_app(
     routers: Sequence[APIRouter] = (),
     description: str = "",
     on_scrape: Sequence[ScrapeHook] = (),
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """A FastAPI app with health, metrics, RFC 9457 problems, tracing, and the runtime's lifecycle.
+
+    Requests are held to the limits of :mod:`runtime.limits`; ``body_limits`` names the routes
+    (exact paths) that take bodies larger than ``http_max_body_bytes``.
 
     A ``worker`` process serves only health and metrics; its work is the subscribers.
     """
@@ -214,8 +219,16 @@ def service_app(
                 await server.stop()
             await runtime.stop()
 
+    settings = runtime.settings
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.http_max_body_bytes,
+        max_query_bytes=settings.http_max_query_bytes,
+        max_json_depth=settings.http_max_json_depth,
+        body_limits=body_limits,
+    )
     app.include_router(health_router(runtime))
     install_metrics(app, runtime.settings.service, on_scrape, expose_on=operations)
     if runtime.settings.role != "worker":

@@ -30,6 +30,11 @@ class ServiceSettings(BaseSettings):
     # HTTP port is public (Min side's Ingress), so the metrics are not.
     metrics_port: int = 0
     log_level: str = "INFO"
+    # Request limits (runtime.limits): the body size of a route that sets none of its own, the
+    # query string's length and how deep a JSON body may nest.
+    http_max_body_bytes: int = 10 * 1024 * 1024
+    http_max_query_bytes: int = 4096
+    http_max_json_depth: int = 64
     public_base_url: str = ""
     # The office's rates file (rules' TOML format: forsinkelsesrente, inkassosats, rettsgebyr);
     # empty: the packaged rates. One setting for every service that computes interest or fees,
@@ -43,6 +48,8 @@ class ServiceSettings(BaseSettings):
     auth_issuer: str = "http://localhost/maskinporten-local"
     auth_audience: str = "kravflyt"
     auth_jwks_url: str = ""
+    # The longest a municipal or staff token may live (exp - iat), in seconds.
+    auth_max_token_lifetime_seconds: int = 3600
 
     # Caseworkers' tokens come from the office's own identity provider.
     staff_auth_issuer: str = "http://localhost/office-idp-local"

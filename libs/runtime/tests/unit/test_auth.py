@@ -236,6 +236,7 @@ def test_es256_token_verifies_against_an_ec_key_in_the_jwks(tmp_path: Path) -> N
     claims = {
         "iss": "https://issuer",
         "aud": "kravflyt",
+        "iat": now,
         "exp": now + 60,
         "client_id": "c",
         "consumer": {"authority": "iso6523-actorid-upis", "ID": f"0192:{ORGNR}"},

@@ -40,7 +40,10 @@ def build(settings: DunningSettings, **overrides: Any) -> Container:
     staff: TokenVerifier = _StaffSignInMissing()
     if settings.staff_auth_jwks_url:
         staff = TokenVerifier(
-            settings.staff_auth_issuer, settings.staff_auth_audience, settings.staff_auth_jwks_url
+            settings.staff_auth_issuer,
+            settings.staff_auth_audience,
+            settings.staff_auth_jwks_url,
+            max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         )
     parts: dict[str, Any] = {
         "settings": settings,

@@ -17,12 +17,12 @@ from intake.handlers import (
     StoredResponse,
     adjust_claim,
     register_claims,
-    request_fingerprint,
     reserve_idempotency_key,
     save_idempotent_response,
 )
 from intake.mapping import claim_resource, parse_claim, problem_json
 from runtime.auth import Principal, requires_scope
+from runtime.idempotency import request_fingerprint
 from runtime.problems import Problem, problem_body, problem_response
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def build_router(c: "Container") -> APIRouter:
         items = _items(data, c.limits.max_batch)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise refusal(problem("request.idempotency_key_invalid"))
-        fingerprint = request_fingerprint("POST", "/v1/claims", body)
+        fingerprint = request_fingerprint("POST", "/v1/claims", body, parsed=data)
         async with c.runtime.uow() as uow:
             if idempotency_key:
                 stored = await reserve_idempotency_key(

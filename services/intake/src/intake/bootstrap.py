@@ -48,7 +48,10 @@ def build(settings: IntakeSettings, **overrides: Any) -> Container:
             settings.pseudonym_key, settings.sealing_keys, settings.sealing_active_key_id
         ),
         "verifier": TokenVerifier(
-            settings.auth_issuer, settings.auth_audience, settings.auth_jwks_url
+            settings.auth_issuer,
+            settings.auth_audience,
+            settings.auth_jwks_url,
+            max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         ),
         "limits": Limits(settings.max_principal_ore, settings.max_batch),
         "submission_key_pem": pem,

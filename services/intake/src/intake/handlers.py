@@ -6,7 +6,6 @@ commit together, so a claim is never booked twice and no event is lost.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -70,11 +69,6 @@ class StoredResponse:
 
     status_code: int
     body: Any
-
-
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """What an idempotency key is bound to: a retry must send exactly the same request."""
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
 async def reserve_idempotency_key(

@@ -92,9 +92,17 @@ def build(settings: NotificationSettings, **overrides: Any) -> Container:
         "settings": s,
         "runtime": runtime,
         "keys": keys,
-        "verifier": TokenVerifier(s.auth_issuer, s.auth_audience, s.auth_jwks_url or _NO_KEYS),
+        "verifier": TokenVerifier(
+            s.auth_issuer,
+            s.auth_audience,
+            s.auth_jwks_url or _NO_KEYS,
+            max_lifetime_seconds=s.auth_max_token_lifetime_seconds,
+        ),
         "staff_verifier": TokenVerifier(
-            s.staff_auth_issuer, s.staff_auth_audience, s.staff_auth_jwks_url or _NO_KEYS
+            s.staff_auth_issuer,
+            s.staff_auth_audience,
+            s.staff_auth_jwks_url or _NO_KEYS,
+            max_lifetime_seconds=s.auth_max_token_lifetime_seconds,
         ),
         "renderer": Renderer(catalogue, workers=s.render_workers),
         "store": store,

@@ -48,7 +48,10 @@ def build(settings: PaymentsSettings, **overrides: Any) -> Container:
     staff = None
     if settings.staff_auth_jwks_url:
         staff = TokenVerifier(
-            settings.staff_auth_issuer, settings.staff_auth_audience, settings.staff_auth_jwks_url
+            settings.staff_auth_issuer,
+            settings.staff_auth_audience,
+            settings.staff_auth_jwks_url,
+            max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         )
     parts: dict[str, Any] = {
         "settings": settings,
@@ -75,6 +78,7 @@ def create_app(settings: PaymentsSettings, **overrides: Any) -> FastAPI:
         description="The sub-ledger: accounts and KIDs, payment files, matching, allocation,"
         " the unmatched queue, instalment plans and settlements.",
         routers=build_routers(container),
+        body_limits={"/v1/payment-files": settings.max_file_bytes},
     )
     install_error_handlers(app)
     app.state.container = container

@@ -11,10 +11,11 @@ from fastapi.responses import Response
 from payments.api.common import caseworker, idempotent
 from payments.domain.errors import PaymentsError
 from payments.files import FileFormat
-from payments.handlers.common import StoredResponse, request_fingerprint
+from payments.handlers.common import StoredResponse
 from payments.handlers.imports import import_payment_file
 from runtime.auth import StaffPrincipal
 from runtime.db import UnitOfWork
+from runtime.idempotency import request_fingerprint
 
 if TYPE_CHECKING:
     from payments.bootstrap import Container

@@ -9,10 +9,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from payments.api.common import caseworker, idempotent
-from payments.handlers.common import StoredResponse, request_fingerprint
+from payments.handlers.common import StoredResponse
 from payments.handlers.unmatched import allocate_unmatched, list_unmatched, return_unmatched
 from runtime.auth import StaffPrincipal
 from runtime.db import UnitOfWork
+from runtime.idempotency import request_fingerprint
 
 if TYPE_CHECKING:
     from payments.bootstrap import Container

@@ -33,13 +33,14 @@ from payments.api.common import idempotent, serve
 from payments.db import tables as t
 from payments.domain.errors import PaymentsError
 from payments.files import IncomingPayment
-from payments.handlers.common import Office, StoredResponse, request_fingerprint
+from payments.handlers.common import Office, StoredResponse
 from payments.handlers.imports import book_incoming_payment
 from payments.handlers.queries import balance_as_of, debtor_balances
 from payments.vipps import VippsClient, VippsConfig, VippsError, verify_webhook
 from rules.calendar import oslo_today
 from runtime.auth import StaffPrincipal, requires_role
 from runtime.db import UnitOfWork
+from runtime.idempotency import request_fingerprint
 from runtime.problems import problem_response
 
 if TYPE_CHECKING:

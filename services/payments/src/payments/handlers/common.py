@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,11 +51,6 @@ class StoredResponse:
 
     status_code: int
     body: Any
-
-
-def request_fingerprint(method: str, path: str, body: bytes) -> str:
-    """What an idempotency key is bound to: a retry must send exactly the same request."""
-    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
 async def reserve_idempotency_key(
