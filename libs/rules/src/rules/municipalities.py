@@ -1,0 +1,212 @@
+"""The register of municipalities over time: numbers, names, organisation numbers, successors.
+
+Municipalities merge, split and get new numbers (kommunereformen 2020; the regional reform
+reversed in 2024), while claims live for years under the number they were issued with. The
+register, dated data from SSB's classification of municipalities (`data/municipalities.toml`),
+answers which municipality serves an old number on a given day.
+
+Loading refuses the file whole on unknown keys, a malformed or repeated number, an end without
+successors (or successors without an end), a successor that is not listed or does not start on
+the day its predecessor ended, and an organisation number with a wrong check digit.
+"""
+
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from stdnum.no import orgnr
+
+from rules.errors import RuleError
+
+INVALID_CODE = "municipalities.invalid"
+UNKNOWN_CODE = "municipality.unknown"
+SPLIT_CODE = "municipality.split"
+NOT_SUCCESSOR_CODE = "municipality.not_successor"
+
+# The official names besides bokmål: nynorsk, Northern, Southern and Lule Sámi.
+NAME_LANGUAGES = ("nn", "se", "sma", "smj")
+_KEYS = frozenset({"number", "name", "orgnr", "valid_from", "valid_to", "successors"}) | {
+    f"name_{language}" for language in NAME_LANGUAGES
+}
+
+
+class InvalidRegister(RuleError):
+    """A municipality register file that is malformed or inconsistent."""
+
+
+class UnknownMunicipality(RuleError):
+    """A kommunenummer the register does not know, or that did not yet exist on the day."""
+
+
+class SplitMunicipality(RuleError):
+    """A municipality divided between successors: which one serves a claim must be named."""
+
+    def __init__(self, number: str, candidates: tuple[str, ...]) -> None:
+        super().__init__(
+            SPLIT_CODE,
+            f"{number} was divided between {', '.join(candidates)}: name the successor.",
+        )
+        self.candidates = candidates
+
+
+class NotASuccessor(RuleError):
+    """A named successor that is not one of the municipality's successors on the day."""
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """One kommunenummer from `valid_from` (None: before the register's changes) to `valid_to`.
+
+    `valid_to` is exclusive: the day the successors took over. `names` holds the official name
+    in nynorsk and Sámi languages where one differs from the bokmål `name`.
+    """
+
+    number: str
+    name: str
+    valid_from: date | None
+    valid_to: date | None
+    successors: tuple[str, ...]
+    orgnr: str | None = None
+    names: Mapping[str, str] | None = None
+
+    def in_force(self, day: date) -> bool:
+        """Whether the number existed on `day`."""
+        started = self.valid_from is None or self.valid_from <= day
+        return started and (self.valid_to is None or day < self.valid_to)
+
+    def name_in(self, language: str) -> str:
+        """The official name in `language` (nb, nn, se, sma, smj); bokmål where none differs."""
+        return (self.names or {}).get(language, self.name)
+
+
+@dataclass(frozen=True)
+class Register:
+    """Every municipality of the register by kommunenummer."""
+
+    municipalities: Mapping[str, Municipality]
+
+    def __iter__(self) -> Iterator[Municipality]:
+        return iter(sorted(self.municipalities.values(), key=lambda m: m.number))
+
+    def get(self, number: str) -> Municipality:
+        """The municipality with `number`; raise `UnknownMunicipality`."""
+        found = self.municipalities.get(number)
+        if found is None:
+            raise UnknownMunicipality(UNKNOWN_CODE, "The register has no such kommunenummer.")
+        return found
+
+    def serving(self, number: str, day: date) -> tuple[str, ...]:
+        """The municipalities that serve `number`'s claims on `day`: itself while in force,
+        else its successors' (followed through later changes), sorted."""
+        municipality = self.get(number)
+        if municipality.valid_from is not None and day < municipality.valid_from:
+            raise UnknownMunicipality(UNKNOWN_CODE, f"{number} did not yet exist on that day.")
+        if municipality.in_force(day):
+            return (number,)
+        found = {s for successor in municipality.successors for s in self.serving(successor, day)}
+        return tuple(sorted(found))
+
+    def creditor_on(self, number: str, day: date, named: str | None = None) -> str:
+        """The one municipality collecting `number`'s claims on `day`.
+
+        A municipality split between successors needs `named`, one of them; raise
+        `SplitMunicipality` (with the candidates) without it, `NotASuccessor` for another one.
+        """
+        candidates = self.serving(number, day)
+        if named is not None and named not in candidates:
+            raise NotASuccessor(
+                NOT_SUCCESSOR_CODE, f"The named successor does not serve {number}'s claims."
+            )
+        if named is not None:
+            return named
+        if len(candidates) > 1:
+            raise SplitMunicipality(number, candidates)
+        return candidates[0]
+
+    def predecessors(self, number: str) -> tuple[str, ...]:
+        """Every municipality whose claims `number` took over, directly or through others."""
+        direct = [m.number for m in self if number in m.successors]
+        return tuple(sorted({*direct, *(p for d in direct for p in self.predecessors(d))}))
+
+
+def load_register(path: Path | None = None) -> Register:
+    """Load and validate a register file; `None` loads the packaged `municipalities.toml`."""
+    if path is None:
+        text = (files("rules") / "data" / "municipalities.toml").read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidRegister(INVALID_CODE, f"The register is not valid TOML: {error}") from None
+    if set(document) != {"municipality"} or not isinstance(document["municipality"], list):
+        raise InvalidRegister(INVALID_CODE, "The register is a list of [[municipality]] tables.")
+    return _checked([_municipality(raw) for raw in document["municipality"]])
+
+
+def _municipality(raw: Any) -> Municipality:
+    if not isinstance(raw, dict) or not {"number", "name"} <= raw.keys() <= _KEYS:
+        raise InvalidRegister(INVALID_CODE, f"A municipality has number, name and {_optional()}.")
+    number, successors = raw["number"], raw.get("successors", [])
+    if not _is_number(number):
+        raise InvalidRegister(INVALID_CODE, "A kommunenummer is four digits, as text.")
+    texts = [raw["name"], *(raw.get(f"name_{lang}", "x") for lang in NAME_LANGUAGES)]
+    if not all(isinstance(t, str) and t.strip() for t in texts):
+        raise InvalidRegister(INVALID_CODE, f"{number}: names are non-empty text.")
+    if not isinstance(successors, list) or not all(_is_number(s) for s in successors):
+        raise InvalidRegister(INVALID_CODE, f"{number}: successors are kommunenummer.")
+    valid_from, valid_to = _day(raw, "valid_from"), _day(raw, "valid_to")
+    if valid_from and valid_to and valid_to <= valid_from:
+        raise InvalidRegister(INVALID_CODE, f"{number}: valid_to comes after valid_from.")
+    if (valid_to is None) != (not successors):
+        raise InvalidRegister(INVALID_CODE, f"{number}: an end needs successors and vice versa.")
+    names = {lang: raw[f"name_{lang}"] for lang in NAME_LANGUAGES if f"name_{lang}" in raw}
+    return Municipality(
+        number, raw["name"], valid_from, valid_to, tuple(successors), _orgnr(raw), names or None
+    )
+
+
+def _checked(found: Sequence[Municipality]) -> Register:
+    by_number = {m.number: m for m in found}
+    if len(by_number) != len(found):
+        raise InvalidRegister(INVALID_CODE, "A kommunenummer appears twice in the register.")
+    for municipality in found:
+        for successor in municipality.successors:
+            later = by_number.get(successor)
+            if later is None or later.valid_from != municipality.valid_to:
+                raise InvalidRegister(
+                    INVALID_CODE,
+                    f"{municipality.number}: successor {successor} is not listed "
+                    "or does not start on the day it ended.",
+                )
+    return Register(by_number)
+
+
+def _day(raw: dict[str, Any], key: str) -> date | None:
+    value = raw.get(key)
+    # A TOML local date-time parses to a `datetime`, which is also a `date`: refuse it.
+    if value is not None and type(value) is not date:
+        raise InvalidRegister(INVALID_CODE, f"{raw['number']}: {key} is a date.")
+    return value
+
+
+def _orgnr(raw: dict[str, Any]) -> str | None:
+    value = raw.get("orgnr")
+    digits = isinstance(value, str) and value.isdigit()
+    if value is not None and not (digits and orgnr.is_valid(value)):
+        raise InvalidRegister(
+            INVALID_CODE, f"{raw['number']}: the organisation number fails its check digit."
+        )
+    return value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 4 and value.isascii() and value.isdigit()
+
+
+def _optional() -> str:
+    return "optionally " + ", ".join(sorted(_KEYS - {"number", "name"}))
