@@ -17,13 +17,15 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 from jwt.exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
 
 __all__ = [
     "ALGORITHMS",
     "AuthError",
+    "BearerToken",
     "ForbiddenError",
     "JwksUnavailableError",
     "Principal",
@@ -292,9 +294,8 @@ def staff_principal(claims: dict[str, Any]) -> StaffPrincipal:
 def requires_role(verifier: TokenVerifier, role: str) -> Callable[..., StaffPrincipal]:
     """FastAPI dependency yielding the caseworker after checking the role."""
 
-    def staff(request: Request) -> StaffPrincipal:
-        claims = verifier.verify_claims(bearer_token(request.headers.get("authorization")))
-        principal = staff_principal(claims)
+    def staff(token: BearerToken) -> StaffPrincipal:
+        principal = staff_principal(verifier.verify_claims(token))
         if role not in principal.roles:
             raise ForbiddenError(ROLE_MISSING, f"The caseworker lacks the role {role!r}.")
         return principal
@@ -317,12 +318,33 @@ def bearer_token(authorization: str | None) -> str:
     return token
 
 
+# Declares the bearer scheme in each service's OpenAPI, so its docs page can try calls with a
+# token; the header itself is read (and refused with our own codes) by `bearer_token`.
+_BEARER_SCHEME = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="An access token: Maskinporten for municipalities, the office's IdP for staff.",
+)
+
+
+def _request_token(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER_SCHEME)],
+) -> str:
+    return bearer_token(request.headers.get("authorization"))
+
+
+BearerToken = Annotated[str, Depends(_request_token)]
+"""FastAPI dependency: the request's bearer token (AuthError token_missing without one)."""
+
+
 def bearer_principal(verifier: TokenVerifier) -> Callable[..., Principal]:
     """FastAPI dependency yielding the request's verified Principal (one per verifier)."""
     if verifier._dependency is None:
 
-        def principal(request: Request) -> Principal:
-            return verifier.verify(bearer_token(request.headers.get("authorization")))
+        def principal(token: BearerToken) -> Principal:
+            return verifier.verify(token)
 
         # Reusing one callable lets FastAPI verify the token once per request.
         verifier._dependency = principal

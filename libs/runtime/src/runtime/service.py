@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
+from runtime.docs import docs_router, install_openapi
 from runtime.kafka_admin import KafkaOptions
 from runtime.limits import RequestLimits
 from runtime.logging import configure_logging
@@ -220,7 +221,14 @@ def service_app(
             await runtime.stop()
 
     settings = runtime.settings
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     install_problem_handlers(app)
     app.add_middleware(
         RequestLimits,
@@ -229,6 +237,8 @@ def service_app(
         max_json_depth=settings.http_max_json_depth,
         body_limits=body_limits,
     )
+    app.include_router(docs_router(title))
+    install_openapi(app)
     app.include_router(health_router(runtime))
     install_metrics(app, runtime.settings.service, on_scrape, expose_on=operations)
     if runtime.settings.role != "worker":

@@ -20,8 +20,9 @@ from intake.handlers import (
     reserve_idempotency_key,
     save_idempotent_response,
 )
-from intake.mapping import claim_resource, parse_claim, problem_json
+from intake.mapping import ClaimIn, claim_resource, parse_claim, problem_json
 from runtime.auth import Principal, requires_scope
+from runtime.docs import json_body
 from runtime.idempotency import request_fingerprint
 from runtime.problems import Problem, problem_body, problem_response
 
@@ -32,6 +33,34 @@ if TYPE_CHECKING:
 WRITE = "kravflyt:claims.write"
 READ = "kravflyt:claims.read"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_CLAIM_EXAMPLE = {
+    "municipality": "3301",
+    "invoice_number": "F-2026-000123",
+    "claim_type": "barnehage",
+    "debtor": {
+        "id": "15038510190",
+        "name": "Kari Nordmann",
+        "address": {"lines": ["Storgata 1"], "postal_code": "3015", "city": "Drammen"},
+    },
+    "principal_ore": 325000,
+    "issue_date": "2026-10-01",
+    "due_date": "2026-10-20",
+    "description": "Foreldrebetaling barnehage oktober",
+}
+CLAIM_EXAMPLES = {
+    "claim": _CLAIM_EXAMPLE,
+    "batch": [
+        _CLAIM_EXAMPLE,
+        {
+            **_CLAIM_EXAMPLE,
+            "invoice_number": "F-2026-000124",
+            "claim_type": "eiendomsgebyr",
+            "debtor": {"id": "01019020009", "name": "Ola Nordmann"},
+            "description": "Vann og avløp, 2. termin",
+            "property": {"gnr": 12, "bnr": 34},
+        },
+    ],
+}
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 
 
@@ -90,7 +119,11 @@ def build_router(c: "Container") -> APIRouter:
         status_code=201,
         summary="Submit one claim (object) or a batch of up to 1,000 (array)",
         responses={200: {"description": "Batch: a result per item"}, 201: {}},
-        openapi_extra={"requestBody": {"content": {"application/json": {"schema": {}}}}},
+        openapi_extra=json_body(
+            ClaimIn | Annotated[list[ClaimIn], Field(min_length=1, max_length=1000)],
+            examples=CLAIM_EXAMPLES,
+            description="One claim, or an array of claims each judged on its own",
+        ),
     )
     async def submit_claims(
         request: Request,

@@ -15,10 +15,10 @@ from notification.mapping import PreviewIn, notice_from_preview, problem_json
 from runtime.auth import (
     ROLE_MISSING,
     SCOPE_MISSING,
+    BearerToken,
     ForbiddenError,
     StaffPrincipal,
     TokenVerifier,
-    bearer_token,
     requires_role,
     staff_principal,
 )
@@ -54,8 +54,7 @@ def document_reader(c: "Container") -> Any:
     """FastAPI dependency: Min side for a citizen (service token + debtor ref) or staff."""
     allowed_clients = {x.strip() for x in c.settings.minside_client_ids.split(",") if x.strip()}
 
-    def reader(request: Request) -> Reader:
-        token = bearer_token(request.headers.get("authorization"))
+    def reader(request: Request, token: BearerToken) -> Reader:
         debtor_ref = request.headers.get(DEBTOR_HEADER)
         if debtor_ref is not None:
             return _citizen(c.verifier, token, debtor_ref, allowed_clients)

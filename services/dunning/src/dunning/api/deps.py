@@ -2,14 +2,12 @@
 
 from collections.abc import Callable
 
-from fastapi import Request
-
 from runtime.auth import (
     ROLE_MISSING,
+    BearerToken,
     ForbiddenError,
     StaffPrincipal,
     TokenVerifier,
-    bearer_token,
     staff_principal,
 )
 
@@ -22,9 +20,8 @@ OFFICE_ADMIN = "office_admin"
 def staff_with(verifier: TokenVerifier, *roles: str) -> Callable[..., StaffPrincipal]:
     """FastAPI dependency: the caseworker, who must hold one of ``roles``."""
 
-    def staff(request: Request) -> StaffPrincipal:
-        claims = verifier.verify_claims(bearer_token(request.headers.get("authorization")))
-        principal = staff_principal(claims)
+    def staff(token: BearerToken) -> StaffPrincipal:
+        principal = staff_principal(verifier.verify_claims(token))
         if not principal.roles & set(roles):
             raise ForbiddenError(ROLE_MISSING, f"The caseworker lacks a role of {sorted(roles)}.")
         return principal
