@@ -148,5 +148,5 @@ async def test_the_work_list_refuses_out_of_range_or_unprintable_filters_as_a_pr
 ):
     answer = await dunning.client.get("/v1/worklist", params=params, headers=dunning.staff())
 
-    assert answer.status_code == 422
+    assert answer.status_code in (400, 422)
     assert answer.headers["content-type"] == "application/problem+json"
