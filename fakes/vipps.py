@@ -5,11 +5,15 @@
 
 ``POST /accesstoken/get`` issues a bearer token; ``POST /epayment/v1/payments`` (needs
 ``Idempotency-Key``: the same key answers the same payment), ``GET .../{reference}`` and
-``POST .../{reference}/capture``. There is no app: ``POST /fake/payments/{reference}/approve``
-is the user approving, which sends ``epayments.payment.authorized.v1``; a capture sends
-``epayments.payment.captured.v1``. Webhooks are signed like the Webhooks API does (HMAC-SHA256
-over ``POST\\n<path>\\n<x-ms-date>;<host>;<x-ms-content-sha256>``), written here on its own
-so the fake does not share payments' verifier. ``/_admin/webhooks`` lists what was sent and
+``POST .../{reference}/capture``. There is no app: ``redirectUrl`` is a small landing page
+(``GET /fake/landing/{reference}``) with "Godkjenn" and "Avbryt", which send the user back to
+``returnUrl``; ``POST /fake/payments/{reference}/approve`` approves without a browser. Approving
+sends ``epayments.payment.authorized.v1``, cancelling ``...aborted.v1``, a capture
+``epayments.payment.captured.v1``. ``POST /_admin/payments/{reference}/captured`` records a
+capture of another amount than asked (a fault to test with). Webhooks are signed like the
+Webhooks API does (HMAC-SHA256 over
+``POST\\n<path>\\n<x-ms-date>;<host>;<x-ms-content-sha256>``), written here on its own so
+the fake does not share payments' verifier. ``/_admin/webhooks`` lists what was sent and
 ``POST /_admin/webhooks/{n}/redeliver`` sends one again.
 """
 
@@ -19,6 +23,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import html
 import json
 import os
 import secrets
@@ -30,7 +35,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from fakes._base import Faults, admin_router, install_faults
@@ -89,6 +94,14 @@ def sign(secret: str, url: str, body: bytes, date: str) -> dict[str, str]:
         "Authorization": "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256"
         f"&Signature={base64.b64encode(mac).decode()}",
     }
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='nb'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+        f"{body}</body></html>"
+    )
 
 
 def create_app(webhook_url: str | None = None, webhook_secret: str | None = None) -> FastAPI:
@@ -275,6 +288,11 @@ def create_app(webhook_url: str | None = None, webhook_secret: str | None = None
         _emit(payment, "CAPTURED", value)
         return JSONResponse(body)
 
+    def _approve(payment: dict[str, Any]) -> None:
+        payment["state"] = "AUTHORIZED"
+        payment["aggregate"]["authorizedAmount"]["value"] = payment["amount"]["value"]
+        _emit(payment, "AUTHORIZED", payment["amount"]["value"])
+
     @app.post("/fake/payments/{reference}/approve")
     async def approve(reference: str) -> Response:
         """The user approves in the app: the payment is authorised and the webhook sent."""
@@ -283,15 +301,48 @@ def create_app(webhook_url: str | None = None, webhook_secret: str | None = None
             return _problem(404, "Not Found", "No payment with this reference")
         if payment["state"] != "CREATED":
             return _problem(409, "Conflict", f"The payment is {payment['state']}")
-        payment["state"] = "AUTHORIZED"
-        payment["aggregate"]["authorizedAmount"]["value"] = payment["amount"]["value"]
-        _emit(payment, "AUTHORIZED", payment["amount"]["value"])
+        _approve(payment)
         return JSONResponse(_view(payment))
 
-    @app.get("/fake/landing/{reference}")
-    async def landing(reference: str) -> dict[str, Any]:
-        """Where ``redirectUrl`` points: the fake's stand-in for the Vipps landing page."""
+    @admin.post("/payments/{reference}/captured")
+    async def record_capture(reference: str, amount: Amount) -> dict[str, Any]:
+        """Vipps records a capture of ``amount`` (whatever was asked): a fault to test with."""
+        payment = payments[reference]
+        payment["state"] = "AUTHORIZED"
+        payment["aggregate"]["authorizedAmount"]["value"] = payment["amount"]["value"]
+        payment["aggregate"]["capturedAmount"]["value"] = amount.value
+        return _view(payment)
+
+    @app.get("/fake/landing/{reference}", response_class=HTMLResponse)
+    async def landing(reference: str) -> Response:
+        """Where ``redirectUrl`` points: the fake's Vipps landing page, "Godkjenn" or "Avbryt"."""
         payment = payments.get(reference)
-        return {"reference": reference, "state": payment["state"] if payment else None}
+        if payment is None:
+            return HTMLResponse(_page("Ukjent betaling", "<p>Fant ingen betaling.</p>"), 404)
+        kroner = f"{payment['amount']['value'] / 100:,.2f}".replace(",", " ").replace(".", ",")
+        ref = html.escape(reference)
+        body = (
+            f"<p>Betal <strong id='amount'>{kroner} kr</strong> til Kravflyt.</p>"
+            f"<p>Status: <span id='state'>{html.escape(payment['state'])}</span></p>"
+            f"<form method='post' action='/fake/landing/{ref}/approve'>"
+            "<button type='submit'>Godkjenn</button></form>"
+            f"<form method='post' action='/fake/landing/{ref}/cancel'>"
+            "<button type='submit'>Avbryt</button></form>"
+        )
+        return HTMLResponse(_page("Vipps (falsk)", body))
+
+    @app.post("/fake/landing/{reference}/{choice}")
+    async def choose(reference: str, choice: str) -> Response:
+        """The user's answer on the landing page; back to the merchant's ``returnUrl``."""
+        payment = payments.get(reference)
+        if payment is None or choice not in ("approve", "cancel"):
+            return _problem(404, "Not Found", "No payment with this reference")
+        if payment["state"] == "CREATED":
+            if choice == "approve":
+                _approve(payment)
+            else:
+                payment["state"] = "ABORTED"
+                _emit(payment, "ABORTED", payment["amount"]["value"])
+        return RedirectResponse(payment["returnUrl"], 303)
 
     return app

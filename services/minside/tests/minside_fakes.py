@@ -1,20 +1,29 @@
-"""In-test fakes of the two services Min side calls, labelled as such.
+"""In-test fakes of the two services Min side calls, labelled as such: unit tests only.
 
-They answer over httpx's MockTransport with the shapes Min side expects from payments'
-``POST /v1/payments/vipps`` and notification's ``GET /v1/documents/{id}``; the real services
-are built elsewhere, and the end-to-end suite runs against them once they exist.
+They read and answer with the same models as the real services (:mod:`contracts.http`), so a
+change to the contract breaks them too; the seams themselves are tested against the real
+payments and notification apps in ``tests/contracts``.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 
+from contracts.http.documents import DEBTOR_HEADER, PDF_MEDIA_TYPE
+from contracts.http.payments import VippsClaimShare, VippsPaymentCreated, VippsPaymentOrder
 from minside.clients import DocumentsClient, PaymentsClient
+
+
+async def fake_tokens(scopes: Sequence[str]) -> str:
+    """A stand-in for Min side's service token (the fakes do not check it)."""
+    return "fake-service-token"
+
 
 FAKE_PDF = b"%PDF-1.7\n% fake letter for tests\n%%EOF\n"
 
@@ -23,7 +32,7 @@ FAKE_PDF = b"%PDF-1.7\n% fake letter for tests\n%%EOF\n"
 class FakePayments:
     """FAKE payments service: one Vipps payment per Idempotency-Key."""
 
-    redirect_base: str = "https://vipps.fake/landing"
+    redirect_base: str = "https://vipps.fake/fake/landing"
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     fail: bool = False
@@ -36,22 +45,33 @@ class FakePayments:
         key = request.headers.get("Idempotency-Key")
         if not key:
             return httpx.Response(400, json={"code": "request.idempotency_key_missing"})
-        body = json.loads(request.content)
+        order = VippsPaymentOrder.model_validate_json(request.content)
+        body = order.model_dump(mode="json")
         self.requests.append({"key": key, **body})
         if key not in self.payments:
-            payment_id = str(uuid4())
-            self.payments[key] = {
-                "payment_id": payment_id,
-                "redirect_url": f"{self.redirect_base}?payment={payment_id}",
-                **body,
-            }
-        return httpx.Response(201, json=self.payments[key])
+            reference = f"kravflyt-{uuid4()}"
+            created = VippsPaymentCreated(
+                reference=reference,
+                redirect_url=f"{self.redirect_base}/{reference}",
+                amount_ore=order.amount_ore,
+                as_of=date.today(),
+                claims=[
+                    VippsClaimShare(claim_id=c, kid="000000000000", amount_ore=order.amount_ore)
+                    for c in order.claim_ids[:1]
+                ],
+            )
+            self.payments[key] = {**body, **created.model_dump(mode="json")}
+        answer = {
+            k: v for k, v in self.payments[key].items() if k in VippsPaymentCreated.model_fields
+        }
+        return httpx.Response(201, json=answer)
 
     def client(self) -> PaymentsClient:
         transport = httpx.MockTransport(self.handle)
         return PaymentsClient(
             "http://payments.fake",
             httpx.AsyncClient(transport=transport, base_url="http://payments.fake"),
+            tokens=fake_tokens,
         )
 
 
@@ -68,14 +88,14 @@ class FakeNotification:
         if request.method != "GET" or parts[:2] != ["v1", "documents"] or len(parts) != 3:
             return httpx.Response(404)
         document_id = UUID(parts[2])
-        debtor = request.headers.get("Kravflyt-Debtor-Ref")
+        debtor = request.headers.get(DEBTOR_HEADER)
         self.fetched.append((document_id, debtor))
         if document_id not in self.documents:
             return httpx.Response(404)
         if document_id in self.owners and self.owners[document_id] != debtor:
-            return httpx.Response(403)
+            return httpx.Response(404)
         return httpx.Response(
-            200, content=self.documents[document_id], headers={"Content-Type": "application/pdf"}
+            200, content=self.documents[document_id], headers={"Content-Type": PDF_MEDIA_TYPE}
         )
 
     def client(self) -> DocumentsClient:
@@ -83,4 +103,5 @@ class FakeNotification:
         return DocumentsClient(
             "http://notification.fake",
             httpx.AsyncClient(transport=transport, base_url="http://notification.fake"),
+            tokens=fake_tokens,
         )

@@ -29,6 +29,7 @@ def minside_settings(
         "oidc_client_id": minside_idporten.CLIENT_ID,
         "oidc_client_secret": minside_idporten.CLIENT_SECRET,
         "session_secret": SESSION_SECRET,
+        "vipps_base_url": "https://vipps.fake",
         "relay_poll_seconds": 0.05,
         "consumer_retry_base_seconds": 0.01,
         **keys,

@@ -140,5 +140,29 @@ def payments_settings(
         staff_auth_jwks_url=staff.jwks_url,
         relay_poll_seconds=0.05,
         consumer_retry_base_seconds=0.01,
-        **extra,
+        **({"local_dir": "/nonexistent/kravflyt-local"} | extra),
     )
+
+
+def vipps_settings(base_url: str, webhook_secret: str) -> dict[str, Any]:
+    """Payments' Vipps settings for the fake Vipps (its credentials; our webhook secret)."""
+    from fakes import vipps
+
+    return {
+        "vipps_base_url": base_url,
+        "vipps_client_id": vipps.CLIENT_ID,
+        "vipps_client_secret": vipps.CLIENT_SECRET,
+        "vipps_subscription_key": vipps.SUBSCRIPTION_KEY,
+        "vipps_msn": vipps.MSN,
+        "vipps_webhook_secret": webhook_secret,
+        "local_dir": "",  # not local mode: nothing falls back to the fake's values
+    }
+
+
+def service_auth(issuer: LocalIssuer) -> dict[str, Any]:
+    """Payments trusting ``issuer`` for service tokens (Min side's), as make run configures it."""
+    return {
+        "auth_issuer": issuer.issuer,
+        "auth_audience": issuer.audience,
+        "auth_jwks_url": issuer.jwks_url,
+    }

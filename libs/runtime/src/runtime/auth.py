@@ -9,7 +9,7 @@ FastAPI dependencies below are plain `def`s, so FastAPI runs them in its thread 
 # No `from __future__ import annotations`: FastAPI must resolve the closures' annotations.
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol
@@ -33,7 +33,9 @@ __all__ = [
     "TokenVerifier",
     "bearer_principal",
     "bearer_token",
+    "require_client",
     "require_scope",
+    "requires_client",
     "requires_role",
     "requires_scope",
     "staff_principal",
@@ -51,6 +53,7 @@ WRONG_AUDIENCE = "auth.wrong_audience"
 WRONG_ISSUER = "auth.wrong_issuer"
 SCOPE_MISSING = "auth.scope_missing"
 ROLE_MISSING = "auth.role_missing"
+CLIENT_NOT_ALLOWED = "auth.client_not_allowed"
 JWKS_UNAVAILABLE = "auth.jwks_unavailable"
 
 # A stolen token is useful only as long as it lives; clocks need seconds, not minutes, of slack.
@@ -309,6 +312,20 @@ def require_scope(principal: Principal, scope: str) -> None:
         raise ForbiddenError(SCOPE_MISSING, f"The token lacks the scope {scope!r}.", scope=scope)
 
 
+def require_client(principal: Principal, scope: str, clients: Collection[str]) -> None:
+    """Service identity: the calling service is one of ``clients`` and was granted ``scope``.
+
+    The token's issuer and audience were checked by the verifier; an internal callee names the
+    client ids it answers (Min side, say) so a municipality's token with the same scope cannot
+    act for a citizen.
+    """
+    require_scope(principal, scope)
+    if principal.client_id not in clients:
+        raise ForbiddenError(
+            CLIENT_NOT_ALLOWED, "This client may not call this service.", scope=scope
+        )
+
+
 def bearer_token(authorization: str | None) -> str:
     """The token from an `Authorization: Bearer …` header value, or AuthError token_missing."""
     scheme, _, token = (authorization or "").strip().partition(" ")
@@ -360,3 +377,17 @@ def requires_scope(verifier: TokenVerifier, scope: str) -> Callable[..., Princip
         return principal
 
     return scoped
+
+
+def requires_client(
+    verifier: TokenVerifier, scope: str, clients: Collection[str]
+) -> Callable[..., Principal]:
+    """FastAPI dependency yielding the calling service after :func:`require_client`."""
+    principal_dependency = bearer_principal(verifier)
+    allowed = frozenset(clients)
+
+    def client(principal: Annotated[Principal, Depends(principal_dependency)]) -> Principal:
+        require_client(principal, scope, allowed)
+        return principal
+
+    return client

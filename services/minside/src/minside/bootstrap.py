@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from minside.clients import DocumentsClient, PaymentsClient, local_tokens
+from minside.clients import DocumentsClient, PaymentsClient, service_tokens
 from minside.config import MinsideSettings
 from minside.oidc import OidcClient
 from minside.web.errors import LoginRequired
@@ -87,12 +87,11 @@ def session_secret(settings: MinsideSettings) -> str:
 def build(settings: MinsideSettings, **overrides: Any) -> Container:
     """Wire Min side from its settings; ``overrides`` replace parts (e.g. ``runtime``) in tests."""
     runtime = overrides.pop("runtime", None) or Runtime(settings)
-    tokens = None
-    if settings.local_dir:
-        tokens = local_tokens(
-            Path(settings.local_dir) / "issuer",
-            client_id=settings.service_client_id,
-            orgnr=settings.service_orgnr,
+    tokens = service_tokens(settings)
+    if tokens is None and not {"payments", "documents"} <= overrides.keys():
+        raise ValueError(
+            "set KRAVFLYT_MINSIDE_SERVICE_TOKEN_URL and _SERVICE_KEY_PATH (Min side's identity"
+            " towards payments and notification), or run it locally (KRAVFLYT_LOCAL_DIR)"
         )
     rates = rates_from(settings.rates_file)
     base_url = (settings.public_base_url or f"http://localhost:{settings.http_port}").rstrip("/")
@@ -154,7 +153,11 @@ def create_app(settings: MinsideSettings, **overrides: Any) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_pages(app, c.renderer)
-    targets = [origin_of(settings.oidc_issuer), *settings.form_action_origins.split()]
+    targets = [
+        origin_of(settings.oidc_issuer),
+        origin_of(settings.vipps_base_url),
+        *settings.form_action_origins.split(),
+    ]
     app.add_middleware(SecurityHeaders, csp=content_security_policy(targets))
     app.state.container = c
     return app

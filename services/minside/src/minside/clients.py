@@ -1,53 +1,69 @@
 """Calls to the services that own payments and letters (the only calls Min side makes).
 
 The basic views never call out: they read Min side's own read models. Only starting a Vipps
-payment (payments) and opening a letter's PDF (notification) go to another service.
+payment (payments) and opening a letter's PDF (notification) go to another service, with the
+request and answer models of :mod:`contracts.http` and a service token of Min side itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 import httpx
+from pydantic import ValidationError
 
-from runtime.local_issuer import LocalIssuer
+from contracts.http.documents import DOCUMENTS_SCOPE, PDF_MEDIA_TYPE, CitizenDocument
+from contracts.http.payments import (
+    IDEMPOTENCY_HEADER,
+    PAYMENTS_SCOPE,
+    VIPPS_PAYMENTS_PATH,
+    VippsPaymentCreated,
+    VippsPaymentOrder,
+)
+from minside.config import MinsideSettings
+from runtime.service_tokens import JwtGrantTokens, TokenSource, TokenUnavailable, local_tokens
 
-# scopes → a bearer token for Min side as a service client (Maskinporten-style).
-TokenSource = Callable[[Sequence[str]], str]
-DOCUMENTS_SCOPE = "kravflyt:documents.citizen"
-PAYMENTS_SCOPE = "kravflyt:payments.citizen"
-DEBTOR_HEADER = "Kravflyt-Debtor-Ref"
+__all__ = [
+    "DOCUMENTS_SCOPE",
+    "PAYMENTS_SCOPE",
+    "DocumentsClient",
+    "PaymentsClient",
+    "ServiceUnavailable",
+    "service_tokens",
+]
 
 
 class ServiceUnavailable(Exception):
     """The other service did not answer as agreed; the page offers another way."""
 
 
-def local_tokens(directory: Path, *, client_id: str, orgnr: str) -> TokenSource:
-    """Tokens from the local Maskinporten stand-in of ``make run`` (its key in ``directory``)."""
-    issuer = LocalIssuer.load_or_create(directory)
-
-    def issue(scopes: Sequence[str]) -> str:
-        return issuer.issue_token(
-            orgnr=orgnr, scopes=list(scopes), client_id=client_id, lifetime_seconds=300
+def service_tokens(settings: MinsideSettings) -> TokenSource | None:
+    """Min side's identity: the local issuer in ``make run``, else Maskinporten's JWT grant."""
+    if settings.local_dir:
+        return local_tokens(
+            Path(settings.local_dir) / "issuer",
+            client_id=settings.service_client_id,
+            orgnr=settings.service_orgnr,
         )
+    if settings.service_token_url:
+        return JwtGrantTokens(
+            token_url=settings.service_token_url,
+            audience=settings.service_token_audience,
+            client_id=settings.service_client_id,
+            private_key_pem=Path(settings.service_key_path).read_bytes(),
+            key_id=settings.service_key_id,
+        )
+    return None
 
-    return issue
 
-
-def _auth(tokens: TokenSource | None, scope: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens([scope])}"} if tokens else {}
-
-
-@dataclass(frozen=True)
-class VippsPayment:
-    """Where to send the citizen to approve the payment in Vipps."""
-
-    redirect_url: str
-    payment_id: str | None
+async def _auth(tokens: TokenSource | None, scope: str) -> dict[str, str]:
+    if tokens is None:
+        raise ServiceUnavailable("Min side has no service identity configured")
+    try:
+        return {"Authorization": f"Bearer {await tokens([scope])}"}
+    except TokenUnavailable as error:
+        raise ServiceUnavailable(str(error)) from error
 
 
 class PaymentsClient:
@@ -63,37 +79,23 @@ class PaymentsClient:
         self._tokens = tokens
 
     async def start_vipps(
-        self,
-        *,
-        idempotency_key: str,
-        debtor_ref: str,
-        claim_ids: list[UUID],
-        amount_ore: int,
-        return_url: str,
-    ) -> VippsPayment:
+        self, order: VippsPaymentOrder, *, idempotency_key: str
+    ) -> VippsPaymentCreated:
         """Ask payments to create a Vipps payment; the same key always gives the same payment."""
-        body = {
-            "debtor_ref": debtor_ref,
-            "claim_ids": [str(c) for c in claim_ids],
-            "amount_ore": amount_ore,
-            "return_url": return_url,
-        }
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} | await _auth(self._tokens, PAYMENTS_SCOPE)
         try:
             response = await self._http.post(
-                "/v1/payments/vipps",
-                json=body,
-                headers={"Idempotency-Key": idempotency_key} | _auth(self._tokens, PAYMENTS_SCOPE),
+                VIPPS_PAYMENTS_PATH, json=order.model_dump(mode="json"), headers=headers
             )
         except httpx.HTTPError as error:
             raise ServiceUnavailable("payments unreachable") from error
-        if response.status_code not in (200, 201):
-            raise ServiceUnavailable(f"payments answered {response.status_code}")
-        data = response.json()
-        url = data.get("redirect_url")
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise ServiceUnavailable("payments gave no redirect_url")
-        payment_id = data.get("payment_id")
-        return VippsPayment(url, str(payment_id) if payment_id else None)
+        if response.status_code != 201:
+            code = _problem_code(response)
+            raise ServiceUnavailable(f"payments answered {response.status_code} {code}")
+        try:
+            return VippsPaymentCreated.model_validate_json(response.content)
+        except ValidationError as error:
+            raise ServiceUnavailable("payments answered outside the contract") from error
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -113,19 +115,25 @@ class DocumentsClient:
 
     async def pdf(self, document_id: UUID, debtor_ref: str) -> bytes | None:
         """The document's bytes, if it was addressed to ``debtor_ref``; None if not found."""
-        headers = {"Accept": "application/pdf", DEBTOR_HEADER: debtor_ref}
+        wanted = CitizenDocument(document_id=document_id, debtor_ref=debtor_ref)
+        headers = wanted.headers() | await _auth(self._tokens, DOCUMENTS_SCOPE)
         try:
-            response = await self._http.get(
-                f"/v1/documents/{document_id}",
-                headers=headers | _auth(self._tokens, DOCUMENTS_SCOPE),
-            )
+            response = await self._http.get(wanted.path, headers=headers)
         except httpx.HTTPError as error:
             raise ServiceUnavailable("notification unreachable") from error
-        if response.status_code in (403, 404):
+        if response.status_code == 404:
             return None
-        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if response.status_code != 200 or media != PDF_MEDIA_TYPE:
             raise ServiceUnavailable(f"notification answered {response.status_code}")
         return response.content
 
     async def close(self) -> None:
         await self._http.aclose()
+
+
+def _problem_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except (ValueError, AttributeError):
+        return ""

@@ -28,10 +28,19 @@ class MinsideSettings(ServiceSettings):
     session_max_minutes: int = 120
     payments_base_url: str = "http://127.0.0.1:8004"
     notification_base_url: str = "http://127.0.0.1:8003"
-    # Origins a form may lead to after a redirect (CSP form-action), e.g. the Vipps landing page.
+    # Vipps' landing pages are on this origin (make run: the fake): the only place besides
+    # ourselves and the login a form may lead to (CSP form-action), and where /pay/vipps sends.
+    vipps_base_url: str = "http://127.0.0.1:8095"
+    # Further origins a form may lead to after a redirect (CSP form-action).
     form_action_origins: str = ""
-    # make run: tokens from the local Maskinporten stand-in under <local_dir>/issuer.
+    # Min side calls payments and notification as itself (contracts.http). make run: tokens
+    # from the local Maskinporten stand-in under <local_dir>/issuer; otherwise Maskinporten's JWT
+    # grant at service_token_url with the key at service_key_path (the chart: from a Secret).
     local_dir: str = ""
     service_client_id: str = "minside"
     service_orgnr: str = "999999999"
+    service_token_url: str = ""
+    service_token_audience: str = ""
+    service_key_path: str = ""
+    service_key_id: str = ""
     municipality_names: dict[str, str] = Field(default_factory=lambda: dict(DEMO_MUNICIPALITIES))

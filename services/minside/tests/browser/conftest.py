@@ -58,7 +58,12 @@ async def served(
     base = f"http://localhost:{port}"
     idporten.register_redirects(base)
     settings = minside_settings(
-        minside_db, nats_url, personal_keys, idporten.issuer, public_base_url=base
+        minside_db,
+        nats_url,
+        personal_keys,
+        idporten.issuer,
+        public_base_url=base,
+        vipps_base_url=base,
     )
     payments = FakePayments(redirect_base=base + "/pay/done")
     notification = FakeNotification()

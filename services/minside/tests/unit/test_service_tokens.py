@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from minside.clients import DOCUMENTS_SCOPE, local_tokens
+from minside.clients import DOCUMENTS_SCOPE
 from runtime.local_issuer import LocalIssuer
+from runtime.service_tokens import local_tokens
 
 
-def test_make_run_tokens_name_minside_and_carry_the_documents_scope(tmp_path):
+async def test_make_run_tokens_name_minside_and_carry_the_documents_scope(tmp_path):
     issue = local_tokens(tmp_path / "issuer", client_id="minside", orgnr="999999999")
 
     principal = (
-        LocalIssuer.load_or_create(tmp_path / "issuer").verifier().verify(issue([DOCUMENTS_SCOPE]))
+        LocalIssuer.load_or_create(tmp_path / "issuer")
+        .verifier()
+        .verify(await issue([DOCUMENTS_SCOPE]))
     )
 
     assert principal.client_id == "minside"

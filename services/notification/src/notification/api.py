@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
+from contracts.http.documents import DEBTOR_HEADER, DOCUMENTS_SCOPE
 from notification import db
 from notification.domain.errors import REASONS, NotificationError, problem
 from notification.handlers.documents import Reader, read_document
@@ -14,11 +15,11 @@ from notification.handlers.preview import preview_notice
 from notification.mapping import PreviewIn, notice_from_preview, problem_json
 from runtime.auth import (
     ROLE_MISSING,
-    SCOPE_MISSING,
     BearerToken,
     ForbiddenError,
     StaffPrincipal,
     TokenVerifier,
+    require_client,
     requires_role,
     staff_principal,
 )
@@ -27,8 +28,6 @@ from runtime.problems import problem_response
 if TYPE_CHECKING:
     from notification.bootstrap import Container
 
-CITIZEN_SCOPE = "kravflyt:documents.citizen"
-DEBTOR_HEADER = "Kravflyt-Debtor-Ref"
 REASON_HEADER = "Kravflyt-Read-Reason"
 
 
@@ -65,10 +64,8 @@ def document_reader(c: "Container") -> Any:
 
 def _citizen(verifier: TokenVerifier, token: str, debtor_ref: str, clients: set[str]) -> Reader:
     principal = verifier.verify(token)
-    if CITIZEN_SCOPE not in principal.scopes:
-        raise ForbiddenError(SCOPE_MISSING, f"The token lacks the scope {CITIZEN_SCOPE!r}.")
-    if principal.client_id not in clients:
-        raise ForbiddenError(SCOPE_MISSING, "The client may not read citizens' letters.")
+    # Min side calling as itself (contracts.http.documents); no other client reads for citizens.
+    require_client(principal, DOCUMENTS_SCOPE, clients)
     if not debtor_ref.strip():
         raise NotificationError(problem("document.debtor_ref_missing"))
     # Min side has proven the citizen with ID-porten; we trust it for this one debtor_ref.

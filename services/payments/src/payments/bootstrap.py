@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from payments.config import PaymentsSettings
 from payments.domain.accrual import InterestAccrual
 from payments.handlers.common import Office
+from payments.vipps import VippsClient, VippsConfig
 from rules.calendar import roll_forward
 from rules.kid import KidAlgorithm
 from rules.rates import rates_from
@@ -27,6 +28,14 @@ class Container:
     office: Office
     # Caseworkers' tokens (the office's identity provider); None until it is configured.
     staff: TokenVerifier | None
+    # Service tokens (Maskinporten; the local issuer in make run): Min side calling as itself.
+    services: TokenVerifier
+    vipps: VippsClient
+    vipps_webhook_secret: str
+
+
+# No JWKS configured: every service token is refused (an unknown key), none is trusted.
+_NO_KEYS = "file:///nonexistent/kravflyt-no-service-keys.json"
 
 
 def office_from(settings: PaymentsSettings) -> Office:
@@ -53,11 +62,25 @@ def build(settings: PaymentsSettings, **overrides: Any) -> Container:
             settings.staff_auth_jwks_url,
             max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         )
+    vipps = settings.vipps_secrets()  # refuses to start without them outside local mode
     parts: dict[str, Any] = {
         "settings": settings,
         "runtime": Runtime(settings),
         "office": office_from(settings),
         "staff": staff,
+        "services": TokenVerifier(
+            settings.auth_issuer, settings.auth_audience, settings.auth_jwks_url or _NO_KEYS
+        ),
+        "vipps": VippsClient(
+            VippsConfig(
+                settings.vipps_base_url,
+                vipps["vipps_client_id"],
+                vipps["vipps_client_secret"],
+                vipps["vipps_subscription_key"],
+                vipps["vipps_msn"],
+            )
+        ),
+        "vipps_webhook_secret": vipps["vipps_webhook_secret"],
     }
     parts.update(overrides)
     return Container(**parts)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from rules.identity import validate_account_number
 from runtime.settings import ServiceSettings
+
+# The fake Vipps' credentials (fakes/vipps.py), used only in local mode.
+LOCAL_FAKE_VIPPS = {
+    "vipps_client_id": "kravflyt-local",
+    "vipps_client_secret": "local-client-secret",
+    "vipps_subscription_key": "local-subscription-key",
+    "vipps_msn": "123456",
+    "vipps_webhook_secret": "local-webhook-secret",
+}
 
 
 class PaymentsSettings(ServiceSettings):
@@ -24,15 +33,38 @@ class PaymentsSettings(ServiceSettings):
     office_tenant: str = "0000"
     # Largest payment file accepted over HTTP (100 000 OCR payments are about 16 MB).
     max_file_bytes: int = 64 * 1024 * 1024
-    # Vipps MobilePay ePayment (defaults: the local fake, ``python -m fakes vipps --port 8095``).
+    # Vipps MobilePay ePayment. Credentials and the webhook secret have no defaults: outside
+    # local mode (``make run`` sets ``local_dir``) payments refuses to start without them; in
+    # local mode the fake's (``python -m fakes vipps``) fill the blanks.
     vipps_base_url: str = "http://127.0.0.1:8095"
-    vipps_client_id: str = "kravflyt-local"
-    vipps_client_secret: str = "local-client-secret"  # noqa: S105 - the local fake's
-    vipps_subscription_key: str = "local-subscription-key"
-    vipps_msn: str = "123456"
+    vipps_client_id: str = ""
+    vipps_client_secret: str = Field(default="", repr=False)
+    vipps_subscription_key: str = Field(default="", repr=False)
+    vipps_msn: str = ""
     # The secret Vipps returned when our webhook was registered (signs every webhook).
-    vipps_webhook_secret: str = "local-webhook-secret"  # noqa: S105 - the local fake's
-    vipps_return_url: str = "http://localhost:8006/betaling/kvittering"
+    vipps_webhook_secret: str = Field(default="", repr=False)
+    # A webhook whose x-ms-date is further off than this is refused (a replay).
+    vipps_webhook_max_age_seconds: int = 300
+    # make run: the stack's directory (KRAVFLYT_LOCAL_DIR); set means local mode.
+    local_dir: str = ""
+    # Service clients (Maskinporten client_id) that may start payments for citizens: Min side.
+    minside_client_ids: str = "minside"
+
+    def vipps_secrets(self) -> dict[str, str]:
+        """The Vipps credentials, the fake's in local mode; ValueError naming what is missing."""
+        values = {
+            "vipps_client_id": self.vipps_client_id,
+            "vipps_client_secret": self.vipps_client_secret,
+            "vipps_subscription_key": self.vipps_subscription_key,
+            "vipps_msn": self.vipps_msn,
+            "vipps_webhook_secret": self.vipps_webhook_secret,
+        }
+        if self.local_dir:
+            return {k: v or LOCAL_FAKE_VIPPS[k] for k, v in values.items()}
+        missing = [f"KRAVFLYT_PAYMENTS_{k.upper()}" for k, v in values.items() if not v]
+        if missing:
+            raise ValueError(f"set {', '.join(missing)} (Vipps; no defaults outside local mode)")
+        return values
 
     @field_validator("collection_account")
     @classmethod

@@ -7,6 +7,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from contracts.http.payments import VippsPaymentOrder
 from minside import db
 from minside.clients import PaymentsClient
 from runtime.db import UnitOfWork
@@ -47,13 +48,13 @@ async def start_vipps(
     if attempt.redirect_url:
         return str(attempt.redirect_url)
     # The stored attempt decides what is paid, so a retry cannot change the amount.
-    payment = await payments.start_vipps(
-        idempotency_key=form_token,
+    order = VippsPaymentOrder(
         debtor_ref=debtor_ref,
         claim_ids=list(attempt.claim_ids),
         amount_ore=attempt.amount_ore,
         return_url=return_url,
     )
+    payment = await payments.start_vipps(order, idempotency_key=form_token)
     async with uow:
         await uow.conn.execute(
             sa.update(t)

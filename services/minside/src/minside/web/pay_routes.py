@@ -4,14 +4,15 @@
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from minside.clients import ServiceUnavailable
 from minside.domain.claims import total_today
 from minside.handlers import pages
 from minside.handlers.pay import start_vipps
 from minside.web import forms
-from minside.web.security import checked_form
+from minside.web.security import checked_form, origin_of
 from minside.web.session import Session
 
 if TYPE_CHECKING:
@@ -22,14 +23,20 @@ def build_pay_router(c: "Container") -> APIRouter:
     """``/pay`` (one claim or all open), ``/pay/vipps`` and ``/pay/done``."""
     router = APIRouter(prefix="/pay", include_in_schema=False)
     Citizen = Annotated[Session, Depends(c.citizen)]
+    vipps_origin = origin_of(c.settings.vipps_base_url)
 
     @router.get("")
-    async def pay(request: Request, session: Citizen, claim: UUID | None = None) -> Response:
+    async def pay(
+        request: Request, session: Citizen, claim: Annotated[list[UUID] | None, Query()] = None
+    ) -> Response:
+        """One claim, the ones ticked, or (none named) every open claim, with today's total."""
         today = c.today()
+        chosen = sorted(set(claim or []))
         async with c.runtime.engine.connect() as conn:
-            claims = await pages.open_claims(conn, session.debtor_ref, [claim] if claim else None)
-        if claim is not None and not claims:
-            raise pages.NotFound(claim)
+            every = await pages.open_claims(conn, session.debtor_ref)
+        claims = [x for x in every if x.claim_id in chosen] if chosen else every
+        if len(claims) != len(chosen) and chosen:
+            raise pages.NotFound(chosen)
         return c.renderer.page(
             request,
             "pay.html",
@@ -37,6 +44,8 @@ def build_pay_router(c: "Container") -> APIRouter:
             today=today,
             current="pay",
             claims=claims,
+            open_claims=every,
+            chosen={x.claim_id for x in claims},
             total_ore=total_today(claims, today, rates=c.rates),
             form_token=forms.new_form_token(),
         )
@@ -58,6 +67,9 @@ def build_pay_router(c: "Container") -> APIRouter:
             amount_ore=total_today(claims, c.today(), rates=c.rates),
             return_url=c.base_url + "/pay/done",
         )
+        if origin_of(url) != vipps_origin:
+            # Only Vipps may receive the citizen (CSP form-action allows no other origin).
+            raise ServiceUnavailable("payments gave a redirect outside Vipps")
         return RedirectResponse(url, 303)
 
     @router.get("/done")

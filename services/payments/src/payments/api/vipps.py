@@ -1,277 +1,252 @@
-"""Vipps MobilePay ePayment: Min side starts a payment, Vipps' webhooks capture and book it.
+"""Vipps MobilePay ePayment: Min side starts a payment; Vipps' own API, not a webhook, books it.
 
-``POST /v1/payments/vipps`` takes a staff-style token with the role ``minside`` (Min side's
-backend holds one from the office's identity provider, naming the municipalities it serves; the
-debtor is authenticated by Min side itself) and an ``Idempotency-Key``; it creates a Vipps
-payment for the open amount of one claim, or of every open claim of one debtor, as of today
-(booked balance + accrued interest) and answers the ``redirectUrl``.
+``POST /v1/payments/vipps`` (contract: :mod:`contracts.http.payments`) takes Min side's service
+token (scope ``kravflyt:payments.citizen``, a client id in ``minside_client_ids``) and an
+``Idempotency-Key``. Every claim named must be the debtor's own, and the amount the citizen was
+shown must equal today's open amount of exactly those claims; then a Vipps payment of that
+amount is created and kept in ``vipps_payment`` (created → authorized → captured, or cancelled /
+expired; captured → refunded).
 
-``POST /v1/vipps/webhooks`` is called by Vipps; only a correctly signed request is read. An
-``AUTHORIZED`` payment is captured; a ``CAPTURED`` one is booked through
-``book_incoming_payment`` (channel and sender ``vipps``, payment key = our reference, or
-``reference/n`` per claim when one payment covers several claims), so a redelivered webhook
-books nothing twice.
-
-Until payments has a table of its own for them, the created payments are kept in the
-``idempotency_key`` table under the client ``vipps`` with the reference as key.
+``POST /v1/vipps/webhooks`` is called by Vipps; only a correctly signed, fresh request is read,
+and only as a hint: payments then asks Vipps (``GET /epayment/v1/payments/{reference}``) what
+the payment is. Authorised for our amount: capture it and ask again. Captured: book it, one
+payment per claim (``reference/n``), idempotently; a capture of another amount is booked to no
+claim but goes to the unmatched queue for a caseworker.
 """
 
 # No `from __future__ import annotations`: FastAPI resolves the routes' annotations.
 import json
 import logging
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, uuid5
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, model_validator
-from sqlalchemy.dialects import postgresql as pg
 
-from payments.api.common import idempotent, serve
+from contracts.http.payments import (
+    IDEMPOTENCY_HEADER,
+    PAYMENTS_SCOPE,
+    VIPPS_PAYMENTS_PATH,
+    VippsClaimShare,
+    VippsPaymentCreated,
+    VippsPaymentOrder,
+)
+from payments.api.common import idempotent
 from payments.db import tables as t
+from payments.db.reads import account_view_row
 from payments.domain.errors import PaymentsError
+from payments.domain.vipps import VippsView, next_state, read_view
 from payments.files import IncomingPayment
 from payments.handlers.common import Office, StoredResponse
 from payments.handlers.imports import book_incoming_payment
-from payments.handlers.queries import balance_as_of, debtor_balances
-from payments.vipps import VippsClient, VippsConfig, VippsError, verify_webhook
+from payments.handlers.queries import balance_view
+from payments.vipps import VippsError, verify_webhook
 from rules.calendar import oslo_today
-from runtime.auth import StaffPrincipal, requires_role
+from runtime.auth import Principal, requires_client
 from runtime.db import UnitOfWork
 from runtime.idempotency import request_fingerprint
 from runtime.problems import problem_response
 
 if TYPE_CHECKING:
     from payments.bootstrap import Container
+    from payments.config import PaymentsSettings
 
-ROLE = "minside"
 CHANNEL = "vipps"
-STORE_CLIENT = "vipps"
+AMOUNT_MISMATCH = "vipps.amount_mismatch"
 log = logging.getLogger(__name__)
-
-
-class VippsPaymentIn(BaseModel):
-    """What to pay: one claim, or every open claim of one debtor."""
-
-    claim_id: UUID | None = None
-    debtor_ref: str | None = None
-    return_url: str | None = None
-
-    @model_validator(mode="after")
-    def _one_of(self) -> "VippsPaymentIn":
-        if (self.claim_id is None) == (self.debtor_ref is None):
-            raise ValueError("give either claim_id or debtor_ref")
-        return self
-
-
-def vipps_client(c: "Container") -> VippsClient:
-    s = c.settings
-    return VippsClient(
-        VippsConfig(
-            s.vipps_base_url, s.vipps_client_id, s.vipps_client_secret,
-            s.vipps_subscription_key, s.vipps_msn,
-        )
-    )  # fmt: skip
 
 
 def vipps_router(c: "Container") -> APIRouter:
     """Routes of Vipps payments."""
     router = APIRouter(tags=["vipps"])
-    client = vipps_client(c)
-    if c.staff is None:
+    clients = {x.strip() for x in c.settings.minside_client_ids.split(",") if x.strip()}
+    minside = Depends(requires_client(c.services, PAYMENTS_SCOPE, clients))
 
-        def unconfigured() -> StaffPrincipal:
-            raise PaymentsError("auth.staff_not_configured")
-
-        minside: Any = Depends(unconfigured)
-    else:
-        minside = Depends(requires_role(c.staff, ROLE))
-
-    @router.post("/v1/payments/vipps", summary="Start a Vipps payment of the open amount")
+    @router.post(
+        VIPPS_PAYMENTS_PATH,
+        summary="Start a Vipps payment of exactly the claims a citizen chose",
+        status_code=201,
+        response_model=VippsPaymentCreated,
+    )
     async def post_payment(
-        order: VippsPaymentIn,
+        order: VippsPaymentOrder,
         request: Request,
-        principal: Annotated[StaffPrincipal, minside],
-        idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
+        caller: Annotated[Principal, minside],
+        idempotency_key: Annotated[str, Header(alias=IDEMPOTENCY_HEADER)],
     ) -> Response:
         async def run(uow: UnitOfWork) -> StoredResponse:
             today = oslo_today(c.runtime.clock())
-            parts, owner = await _open_parts(uow, order, principal, today, c.office)
-            total = sum(p["amount_ore"] for p in parts)
-            if total <= 0:
-                return StoredResponse(409, {"code": "vipps.nothing_to_pay", "amount_ore": 0})
+            shares = await _shares(uow, order, today, c.office)
+            total = sum(s.amount_ore for s in shares)
+            if total != order.amount_ore:
+                raise PaymentsError(
+                    "vipps.amount_changed",
+                    f"The open amount today is {total} øre, not {order.amount_ore}",
+                )
             # The same key always gives the same reference: a retry after a crash between
             # Vipps' answer and our commit finds Vipps' payment again instead of a second one.
-            reference = f"kravflyt-{uuid5(NAMESPACE_URL, f'{principal.subject}/{idempotency_key}')}"
+            reference = f"kravflyt-{uuid5(NAMESPACE_URL, f'{caller.client_id}/{idempotency_key}')}"
             try:
-                created = await client.create_payment(
-                    reference=reference, amount_ore=total,
-                    description=f"Kravflyt {owner}"[:100],
-                    return_url=order.return_url or c.settings.vipps_return_url,
-                    idempotency_key=reference,
+                created = await c.vipps.create_payment(
+                    reference=reference, amount_ore=total, description="Kravflyt betaling",
+                    return_url=order.return_url, idempotency_key=reference,
                 )  # fmt: skip
             except VippsError as error:
-                log.warning("vipps create failed: %s", error)
-                return StoredResponse(502, {"code": "vipps.unavailable", "detail": error.detail})
-            stored = {
-                "reference": reference, "amount_ore": total, "parts": parts, "state": "CREATED",
-                "as_of": today.isoformat(), "requested_by": principal.subject,
-            }  # fmt: skip
-            await _store(uow, reference, stored)
-            body = {
-                "reference": reference, "amount_ore": total, "as_of": today.isoformat(),
-                "redirect_url": created.get("redirectUrl"), "claims": parts,
-            }  # fmt: skip
-            return StoredResponse(201, body)
+                log.warning("vipps create failed: %s", error.status)
+                raise PaymentsError("vipps.unavailable") from error
+            await _insert(uow, reference, caller, order, shares, today)
+            answer = VippsPaymentCreated(
+                reference=reference, redirect_url=str(created["redirectUrl"]), amount_ore=total,
+                as_of=today, claims=shares,
+            )  # fmt: skip
+            return StoredResponse(201, answer.model_dump(mode="json"))
 
         fingerprint = request_fingerprint("POST", request.url.path, await request.body())
-        return await idempotent(c, principal.subject, idempotency_key, fingerprint, run)
+        return await idempotent(c, caller.client_id, idempotency_key, fingerprint, run)
 
-    @router.post("/v1/vipps/webhooks", summary="Vipps' ePayment webhooks (signed)")
+    @router.post("/v1/vipps/webhooks", summary="Vipps' ePayment webhooks (signed; a hint only)")
     async def post_webhook(request: Request) -> Response:
         body = await request.body()
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if not verify_webhook(c.settings.vipps_webhook_secret, "POST", path, request.headers, body):
+        secret = c.vipps_webhook_secret
+        if not verify_webhook(secret, "POST", path, request.headers, body):
             return problem_response(
                 "vipps.webhook_signature_invalid", 401, detail="The webhook signature is invalid"
             )
+        if not _fresh(request.headers.get("x-ms-date"), c.runtime.clock(), c.settings):
+            return problem_response(
+                "vipps.webhook_stale", 401, detail="The webhook's x-ms-date is too far off"
+            )
         try:
-            event = json.loads(body)
-            reference = str(event["reference"])
-            name = str(event["name"]).upper()
-            amount_ore = int(event["amount"]["value"])
+            reference = str(json.loads(body)["reference"])
         except (ValueError, KeyError, TypeError):
             return problem_response("vipps.webhook_malformed", 400, detail="Not an ePayment event")
-        if name == "AUTHORIZED":
-            return await _on_authorized(reference, amount_ore)
-        if name == "CAPTURED":
-            return await _on_captured(reference, amount_ore, event)
-        await _set_state(reference, name)
-        return JSONResponse({"reference": reference, "event": name, "handled": False})
-
-    async def _on_authorized(reference: str, amount_ore: int) -> Response:
-        async with c.runtime.uow() as uow:
-            stored = await _load(uow, reference, lock=False)
-        if stored is None:
-            return JSONResponse({"reference": reference, "handled": False, "unknown": True})
         try:
-            await client.capture(reference, amount_ore, idempotency_key=f"capture-{reference}")
+            return JSONResponse(await follow(c, reference))
         except VippsError as error:
             # Vipps delivers the webhook again on an error answer.
-            return problem_response("vipps.unavailable", 502, detail=error.detail)
-        await _set_state(reference, "CAPTURE_REQUESTED")
-        return JSONResponse({"reference": reference, "event": "AUTHORIZED", "captured": True})
-
-    async def _on_captured(reference: str, amount_ore: int, event: dict[str, Any]) -> Response:
-        async with c.runtime.uow() as uow:
-            stored = await _load(uow, reference, lock=False)
-        if stored is None:
-            return JSONResponse({"reference": reference, "handled": False, "unknown": True})
-        today = oslo_today(c.runtime.clock())
-        results = []
-        for key, kid, amount in _bookings(reference, stored, amount_ore):
-            # One transaction per share; the lock on the stored payment serialises redeliveries.
-            async with c.runtime.uow() as uow:
-                await _load(uow, reference, lock=True)
-                payment = _incoming(key, kid, amount, today, event)
-                results.append(
-                    await book_incoming_payment(uow, payment, sender=CHANNEL, office=c.office)
-                )
-                await _save_state(uow, reference, "CAPTURED")
-                await uow.commit()
-        booked = [r for r in results if not r.get("already_booked")]
-        return JSONResponse(
-            {"reference": reference, "event": "CAPTURED", "booked": len(booked),
-             "already_booked": len(results) - len(booked)}
-        )  # fmt: skip
-
-    async def _set_state(reference: str, state: str) -> None:
-        async with c.runtime.uow() as uow:
-            if await _load(uow, reference, lock=True) is not None:
-                await _save_state(uow, reference, state)
-            await uow.commit()
+            return problem_response("vipps.unavailable", 502, detail=f"Vipps {error.status}")
 
     return router
 
 
-async def _open_parts(
-    uow: UnitOfWork, order: VippsPaymentIn, principal: StaffPrincipal, today: date, office: Office
-) -> tuple[list[dict[str, Any]], str]:
-    """The open claims to pay (oldest due first) with their amounts as of ``today``."""
-    if order.claim_id is not None:
-        balance = await balance_as_of(
-            uow.conn, order.claim_id, today, municipalities=principal.municipalities, office=office
-        )
-        serve(principal, balance["municipality"])
-        views, owner = [balance], f"krav {order.claim_id}"
-    else:
-        assert order.debtor_ref is not None
-        debtor = await debtor_balances(
-            uow.conn,
-            order.debtor_ref,
-            today,
-            municipalities=principal.municipalities,
-            office=office,
-        )
-        views, owner = debtor["accounts"], "betaling"
-    parts = [
-        {"claim_id": v["claim_id"], "kid": v["kid"], "amount_ore": v["total_ore"]}
-        for v in views
-        if v["total_ore"] > 0
-    ]
-    return parts, owner
+def _fresh(stamp: str | None, now: datetime, settings: "PaymentsSettings") -> bool:
+    try:
+        sent = parsedate_to_datetime(stamp or "")
+    except (TypeError, ValueError):
+        return False
+    return abs((now - sent).total_seconds()) <= settings.vipps_webhook_max_age_seconds
 
 
-async def _store(uow: UnitOfWork, reference: str, stored: dict[str, Any]) -> None:
+async def _shares(
+    uow: UnitOfWork, order: VippsPaymentOrder, today: date, office: Office
+) -> list[VippsClaimShare]:
+    """Today's open amount of each claim named, all the debtor's own (else: not found)."""
+    shares = []
+    for claim_id in dict.fromkeys(order.claim_ids):
+        row = await account_view_row(uow.conn, claim_id)
+        if row is None or row["debtor_ref"] != order.debtor_ref:
+            # Another debtor's claim is as unknown as a made-up one: existence must not leak.
+            raise PaymentsError("account.not_found")
+        view = balance_view(row, today, office)
+        if view["total_ore"] <= 0:
+            raise PaymentsError("vipps.nothing_to_pay")
+        shares.append(
+            (row["due_date"], VippsClaimShare(claim_id=claim_id, kid=view["kid"],
+                                              amount_ore=view["total_ore"]))
+        )  # fmt: skip
+    return [s for _, s in sorted(shares, key=lambda x: x[0])]
+
+
+async def _insert(
+    uow: UnitOfWork,
+    reference: str,
+    caller: Principal,
+    order: VippsPaymentOrder,
+    shares: list[VippsClaimShare],
+    today: date,
+) -> None:
+    now = uow.clock()
     await uow.conn.execute(
-        pg.insert(t.idempotency_key).values(
-            client=STORE_CLIENT, key=reference, request_hash="vipps-payment", status_code=0,
-            response=stored, created_at=uow.clock(),
-        ).on_conflict_do_nothing()
+        sa.insert(t.vipps_payment).values(
+            reference=reference, client_id=caller.client_id, debtor_ref=order.debtor_ref,
+            shares=[s.model_dump(mode="json") for s in shares],
+            amount_ore=sum(s.amount_ore for s in shares), as_of=today, state="created",
+            captured_ore=0, created_at=now, updated_at=now,
+        )
     )  # fmt: skip
 
 
-async def _load(uow: UnitOfWork, reference: str, *, lock: bool) -> dict[str, Any] | None:
-    k = t.idempotency_key
-    query = sa.select(k.c.response).where(k.c.client == STORE_CLIENT, k.c.key == reference)
-    if lock:
-        query = query.with_for_update()
-    row = (await uow.conn.execute(query)).first()
-    return None if row is None else cast(dict[str, Any], row.response)
+async def _locked(uow: UnitOfWork, reference: str) -> Any:
+    v = t.vipps_payment
+    query = sa.select(v).where(v.c.reference == reference).with_for_update()
+    return (await uow.conn.execute(query)).first()
 
 
-async def _save_state(uow: UnitOfWork, reference: str, state: str) -> None:
-    k = t.idempotency_key
-    stored = await _load(uow, reference, lock=True)
-    if stored is None or stored.get("state") == "CAPTURED":
-        return
-    await uow.conn.execute(
-        sa.update(k)
-        .where(k.c.client == STORE_CLIENT, k.c.key == reference)
-        .values(response={**stored, "state": state})
-    )
+async def follow(c: "Container", reference: str) -> dict[str, Any]:
+    """Bring our payment up to what Vipps' API says; capture and book when that is due.
+
+    Everything runs under the row's lock, so redelivered and concurrent webhooks take turns;
+    the bookings are idempotent per payment key besides.
+    """
+    async with c.runtime.uow() as uow:
+        row = await _locked(uow, reference)
+        if row is None:
+            return {"reference": reference, "handled": False}
+        view = read_view(await c.vipps.get_payment(reference))
+        if view.state == "authorized" and view.authorized_ore == row.amount_ore:
+            await c.vipps.capture(reference, row.amount_ore, idempotency_key=f"capture-{reference}")
+            view = read_view(await c.vipps.get_payment(reference))
+        booked = 0
+        issue = row.issue
+        if view.captured_ore > 0 and row.booked_at is None:
+            issue = None if view.captured_ore == row.amount_ore else AMOUNT_MISMATCH
+            booked = await _book(c, uow, row, view, issue)
+        state = next_state(row.state, view.state)
+        await uow.conn.execute(
+            sa.update(t.vipps_payment)
+            .where(t.vipps_payment.c.reference == reference)
+            .values(
+                state=state, captured_ore=view.captured_ore, issue=issue,
+                psp_reference=view.psp_reference or row.psp_reference, updated_at=uow.clock(),
+                booked_at=uow.clock() if booked else row.booked_at,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    return {"reference": reference, "state": state, "booked": booked, "issue": issue}
 
 
-def _bookings(
-    reference: str, stored: dict[str, Any], captured_ore: int
-) -> list[tuple[str, str, int]]:
-    """(payment key, KID, amount) per booking: one per claim when the whole amount came."""
-    parts = stored["parts"]
-    if len(parts) == 1 or captured_ore != stored["amount_ore"]:
-        # A partial capture goes to the oldest claim; allocation handles the rest.
-        return [(reference, parts[0]["kid"], captured_ore)]
-    return [(f"{reference}/{n}", p["kid"], p["amount_ore"]) for n, p in enumerate(parts, 1)]
+async def _book(
+    c: "Container", uow: UnitOfWork, row: Any, view: VippsView, issue: str | None
+) -> int:
+    """Book the capture Vipps confirmed: per claim, or (another amount) to no claim at all."""
+    today = oslo_today(c.runtime.clock())
+    shares = cast(list[dict[str, Any]], row.shares)
+    if issue is None:
+        parts = [
+            (f"{row.reference}/{n}", s["kid"], int(s["amount_ore"]))
+            for n, s in enumerate(shares, 1)
+        ]
+    else:
+        # No KID: the unmatched queue, where a caseworker decides (refund or allocate).
+        parts = [(row.reference, None, view.captured_ore)]
+        log.warning("vipps capture of another amount: %s", row.reference)
+    for key, kid, amount in parts:
+        payment = _incoming(key, kid, amount, today, view.psp_reference, issue)
+        await book_incoming_payment(uow, payment, sender=CHANNEL, office=c.office)
+    return len(parts)
 
 
 def _incoming(
-    key: str, kid: str, amount: int, today: date, event: dict[str, Any]
+    key: str, kid: str | None, amount: int, today: date, psp: str | None, issue: str | None
 ) -> IncomingPayment:
+    text = f"Vipps {key}" if issue is None else f"Vipps {key}: {issue}"
     return IncomingPayment(
         source=cast(Any, CHANNEL), file_key=key, payment_key=key, amount_ore=amount,
-        reversal=False, kid=kid, kid_valid=True, booking_date=today, value_date=today,
-        archive_reference=str(event.get("pspReference") or "") or None, payer_account=None,
-        payer_name=None, free_text=f"Vipps {key}", creditor_account=None,
-        transaction_type="vipps",
+        reversal=False, kid=kid, kid_valid=kid is not None, booking_date=today,
+        value_date=today, archive_reference=psp, payer_account=None, payer_name=None,
+        free_text=text, creditor_account=None, transaction_type="vipps",
     )  # fmt: skip

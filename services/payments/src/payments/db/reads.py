@@ -14,8 +14,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 _ACCOUNT_COLUMNS = """
-    claim_id, municipality, kid, status, due_date, principal_ore, interest_ore, fees_ore,
-    paid_ore, interest_through
+    claim_id, municipality, debtor_ref, kid, status, due_date, principal_ore, interest_ore,
+    fees_ore, paid_ore, interest_through
 """
 ACCOUNT_SQL = f"SELECT {_ACCOUNT_COLUMNS} FROM account WHERE claim_id = $1"  # noqa: S608
 DEBTOR_SQL = f"""

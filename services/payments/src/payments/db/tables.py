@@ -231,3 +231,29 @@ idempotency_key = sa.Table(
     sa.Column("response", pg.JSONB),
     sa.Column("created_at", STAMP, nullable=False),
 )
+
+# Vipps MobilePay payments started from Min side: what the citizen chose and where Vipps is.
+vipps_payment = sa.Table(
+    "vipps_payment",
+    metadata,
+    sa.Column("reference", sa.Text, primary_key=True),
+    sa.Column("client_id", sa.Text, nullable=False),
+    sa.Column("debtor_ref", sa.Text, nullable=False, index=True),
+    # [{claim_id, kid, amount_ore}], oldest due first: exactly the claims chosen.
+    sa.Column("shares", pg.JSONB, nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("captured_ore", sa.BigInteger, nullable=False),
+    sa.Column("psp_reference", sa.Text),
+    # Why the capture was not booked to the claims (it went to the unmatched queue instead).
+    sa.Column("issue", sa.Text),
+    sa.Column("created_at", STAMP, nullable=False),
+    sa.Column("updated_at", STAMP, nullable=False),
+    sa.Column("booked_at", STAMP),
+    sa.CheckConstraint(
+        "state IN ('created', 'authorized', 'captured', 'cancelled', 'expired', 'refunded')",
+        name="vipps_payment_state",
+    ),
+    sa.CheckConstraint("amount_ore > 0 AND captured_ore >= 0", name="vipps_payment_amounts"),
+)

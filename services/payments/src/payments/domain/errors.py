@@ -32,6 +32,10 @@ REASONS: dict[str, tuple[int, str]] = {
     "settlement.nothing_to_settle": (409, "Nothing was collected for the municipality"),
     "settlement.negative": (409, "Corrections exceed what was collected; settle a later period"),
     "settlement.not_found": (404, "No such settlement"),
+    # Vipps payments started from Min side
+    "vipps.amount_changed": (409, "The open amount of the chosen claims is not what was shown"),
+    "vipps.nothing_to_pay": (409, "A chosen claim has nothing left to pay"),
+    "vipps.unavailable": (502, "Vipps did not answer; try again later"),
     "auth.municipality_not_served": (403, "The caseworker does not serve this municipality"),
     "auth.staff_not_configured": (503, "Staff sign-in is not configured for this service"),
 }

@@ -1,0 +1,98 @@
+"""A service calling another as itself: Maskinporten-style access tokens for its scopes.
+
+Production: the JWT grant (RFC 7523) against Maskinporten's token endpoint, signed with the
+service's own key (the issuer the callee's ``TokenVerifier`` trusts). ``make run``: the same
+shape of token from the local issuer's key on disk (:mod:`runtime.local_issuer`). Either way
+the callee checks issuer, audience, scope and client id (:func:`runtime.auth.require_client`).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import httpx
+import jwt
+
+from runtime.local_issuer import LocalIssuer
+
+__all__ = ["GRANT_TYPE", "JwtGrantTokens", "TokenSource", "TokenUnavailable", "local_tokens"]
+
+# scopes → a bearer token for the service as a client.
+TokenSource = Callable[[Sequence[str]], Awaitable[str]]
+GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+_EARLY_SECONDS = 30
+
+
+class TokenUnavailable(Exception):
+    """The token endpoint refused or did not answer; the call that needed it cannot be made."""
+
+
+def local_tokens(directory: Path, *, client_id: str, orgnr: str) -> TokenSource:
+    """Tokens from the local Maskinporten stand-in of ``make run`` (its key in ``directory``)."""
+    issuer = LocalIssuer.load_or_create(directory)
+
+    async def issue(scopes: Sequence[str]) -> str:
+        return issuer.issue_token(
+            orgnr=orgnr, scopes=list(scopes), client_id=client_id, lifetime_seconds=300
+        )
+
+    return issue
+
+
+class JwtGrantTokens:
+    """Signs a grant with the service's key and trades it for an access token (cached)."""
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        audience: str,
+        client_id: str,
+        private_key_pem: bytes,
+        key_id: str = "",
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._token_url = token_url
+        self._audience = audience
+        self._client_id = client_id
+        self._key = private_key_pem
+        self._key_id = key_id
+        self._http = http or httpx.AsyncClient(timeout=10.0)
+        self._cache: dict[str, tuple[str, float]] = {}
+
+    async def __call__(self, scopes: Sequence[str]) -> str:
+        scope = " ".join(sorted(scopes))
+        cached = self._cache.get(scope)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            response = await self._http.post(
+                self._token_url, data={"grant_type": GRANT_TYPE, "assertion": self._grant(scope)}
+            )
+        except httpx.HTTPError as error:
+            raise TokenUnavailable(f"token endpoint unreachable: {type(error).__name__}") from error
+        if response.status_code != 200:
+            raise TokenUnavailable(f"token endpoint answered {response.status_code}")
+        body = response.json()
+        token = str(body["access_token"])
+        self._cache[scope] = (
+            token,
+            time.monotonic() + int(body.get("expires_in", 120)) - _EARLY_SECONDS,
+        )
+        return token
+
+    def _grant(self, scope: str) -> str:
+        now = int(time.time())
+        claims = {
+            "aud": self._audience,
+            "iss": self._client_id,
+            "scope": scope,
+            "iat": now,
+            "exp": now + 120,
+            "jti": str(uuid.uuid4()),
+        }
+        headers = {"kid": self._key_id} if self._key_id else None
+        return jwt.encode(claims, self._key, algorithm="RS256", headers=headers)
