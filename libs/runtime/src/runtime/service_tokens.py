@@ -43,7 +43,10 @@ def local_tokens(directory: Path, *, client_id: str, orgnr: str) -> TokenSource:
 
 
 class JwtGrantTokens:
-    """Signs a grant with the service's key and trades it for an access token (cached)."""
+    """Signs a grant with the service's key and trades it for an access token (cached).
+
+    ``resource`` asks for a token whose ``aud`` is the audience our services verify.
+    """
 
     def __init__(
         self,
@@ -53,6 +56,7 @@ class JwtGrantTokens:
         client_id: str,
         private_key_pem: bytes,
         key_id: str = "",
+        resource: str = "",
         http: httpx.AsyncClient | None = None,
     ) -> None:
         self._token_url = token_url
@@ -60,6 +64,7 @@ class JwtGrantTokens:
         self._client_id = client_id
         self._key = private_key_pem
         self._key_id = key_id
+        self._resource = resource
         self._http = http or httpx.AsyncClient(timeout=10.0)
         self._cache: dict[str, tuple[str, float]] = {}
 
@@ -94,5 +99,8 @@ class JwtGrantTokens:
             "exp": now + 120,
             "jti": str(uuid.uuid4()),
         }
+        if self._resource:
+            # Maskinporten's audience-restricted tokens: ``aud`` of the token is the callee's.
+            claims["resource"] = self._resource
         headers = {"kid": self._key_id} if self._key_id else None
         return jwt.encode(claims, self._key, algorithm="RS256", headers=headers)

@@ -53,6 +53,7 @@ def service_tokens(settings: MinsideSettings) -> TokenSource | None:
             client_id=settings.service_client_id,
             private_key_pem=Path(settings.service_key_path).read_bytes(),
             key_id=settings.service_key_id,
+            resource=settings.auth_audience,
         )
     return None
 
