@@ -88,6 +88,11 @@ class ClaimRegisteredV1(EventPayload):
     description: str
     property: PropertyRef | None
     registered_at: UtcDatetime
+    original_municipality: Kommunenummer | None = Field(
+        default=None,
+        description="The kommunenummer the claim was submitted under when that municipality "
+        "has since merged or been renumbered; `municipality` is the successor collecting it.",
+    )
 
 
 # v2 repeats v1's fields rather than sharing a base: each published version is a frozen document
@@ -116,6 +121,11 @@ class ClaimRegisteredV2(EventPayload):
     description: str
     property: PropertyRef | None
     registered_at: UtcDatetime
+    original_municipality: Kommunenummer | None = Field(
+        default=None,
+        description="The kommunenummer the claim was submitted under when that municipality "
+        "has since merged or been renumbered; `municipality` is the successor collecting it.",
+    )
 
     def opened(self, details: DebtorDetails) -> ClaimRegisteredV1:
         """The claim with its opened details, in the shape that carries them in clear."""

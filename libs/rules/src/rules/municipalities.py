@@ -136,16 +136,37 @@ class Register:
 def load_register(path: Path | None = None) -> Register:
     """Load and validate a register file; `None` loads the packaged `municipalities.toml`."""
     if path is None:
-        text = (files("rules") / "data" / "municipalities.toml").read_text(encoding="utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
+        return _checked(_packaged())
+    return _checked(_read(path.read_text(encoding="utf-8")))
+
+
+def register_from(path: str) -> Register:
+    """The register a service works with: the packaged one, extended by the office's file at
+    `path` (the services' shared ``municipalities_file`` setting; empty: none).
+
+    The office's file adds municipalities and replaces those it lists again (a merger decided
+    after this release: the old number given its end and successor, the new one added); the
+    whole is validated as one register.
+    """
+    if not path:
+        return DEFAULT_REGISTER
+    by_number = {m.number: m for m in _packaged()}
+    by_number.update((m.number, m) for m in _read(Path(path).read_text(encoding="utf-8")))
+    return _checked(list(by_number.values()))
+
+
+def _packaged() -> list[Municipality]:
+    return _read((files("rules") / "data" / "municipalities.toml").read_text(encoding="utf-8"))
+
+
+def _read(text: str) -> list[Municipality]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidRegister(INVALID_CODE, f"The register is not valid TOML: {error}") from None
     if set(document) != {"municipality"} or not isinstance(document["municipality"], list):
         raise InvalidRegister(INVALID_CODE, "The register is a list of [[municipality]] tables.")
-    return _checked([_municipality(raw) for raw in document["municipality"]])
+    return [_municipality(raw) for raw in document["municipality"]]
 
 
 def _municipality(raw: Any) -> Municipality:
@@ -210,3 +231,6 @@ def _is_number(value: object) -> bool:
 
 def _optional() -> str:
     return "optionally " + ", ".join(sorted(_KEYS - {"number", "name"}))
+
+
+DEFAULT_REGISTER = load_register()

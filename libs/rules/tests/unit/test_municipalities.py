@@ -4,11 +4,13 @@ from pathlib import Path
 import pytest
 
 from rules.municipalities import (
+    DEFAULT_REGISTER,
     InvalidRegister,
     NotASuccessor,
     SplitMunicipality,
     UnknownMunicipality,
     load_register,
+    register_from,
 )
 
 REGISTER = load_register()
@@ -31,7 +33,7 @@ valid_from = 2020-01-01
 """
 
 
-def register_from(tmp_path: Path, text: str) -> Path:
+def write_register(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "register.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -114,7 +116,7 @@ def test_renumbering_keeps_the_organisation_number() -> None:
 
 
 def test_names_fall_back_to_bokmal_where_no_other_is_official(tmp_path: Path) -> None:
-    path = register_from(tmp_path, SMALL.replace('name = "Drammen"', 'name = "X"\nname_se = "Y"'))
+    path = write_register(tmp_path, SMALL.replace('name = "Drammen"', 'name = "X"\nname_se = "Y"'))
 
     drammen = load_register(path).get("3005")
 
@@ -148,7 +150,7 @@ def test_in_force_is_exclusive_of_the_end_day() -> None:
 def test_a_malformed_register_is_refused_whole(
     tmp_path: Path, change: tuple[str, str], why: str
 ) -> None:
-    path = register_from(tmp_path, SMALL.replace(*change, 1))
+    path = write_register(tmp_path, SMALL.replace(*change, 1))
 
     with pytest.raises(InvalidRegister) as refused:
         load_register(path)
@@ -160,11 +162,11 @@ def test_successors_without_an_end_are_refused(tmp_path: Path) -> None:
     text = SMALL + '\n[[municipality]]\nnumber = "3301"\nname = "D"\nsuccessors = ["3005"]\n'
 
     with pytest.raises(InvalidRegister):
-        load_register(register_from(tmp_path, text))
+        load_register(write_register(tmp_path, text))
 
 
 def test_a_valid_register_file_loads(tmp_path: Path) -> None:
-    register = load_register(register_from(tmp_path, SMALL))
+    register = load_register(write_register(tmp_path, SMALL))
 
     assert register.creditor_on("0711", TODAY) == "3005"
 
@@ -173,3 +175,29 @@ def test_the_packaged_register_names_its_source() -> None:
     text = Path(__file__).parents[2].joinpath("src/rules/data/municipalities.toml").read_text()
 
     assert "KLASS classification 131" in text
+
+
+def test_an_office_file_adds_a_merger_to_the_packaged_register(tmp_path: Path) -> None:
+    office = """
+[[municipality]]
+number = "3303"
+name = "Kongsberg"
+valid_from = 2024-01-01
+valid_to = 2027-01-01
+successors = ["3399"]
+
+[[municipality]]
+number = "3399"
+name = "Kongsberg og Flesberg"
+valid_from = 2027-01-01
+"""
+
+    register = register_from(str(write_register(tmp_path, office)))
+
+    assert register.creditor_on("0604", date(2026, 12, 31)) == "3303"
+    assert register.creditor_on("0604", date(2027, 1, 1)) == "3399"
+    assert register.creditor_on("3301", date(2027, 1, 1)) == "3301"
+
+
+def test_no_office_file_means_the_packaged_register() -> None:
+    assert register_from("") is DEFAULT_REGISTER

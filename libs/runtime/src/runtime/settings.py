@@ -40,6 +40,10 @@ class ServiceSettings(BaseSettings):
     # empty: the packaged rates. One setting for every service that computes interest or fees,
     # so letters, the ledger and Min side agree to the øre.
     rates_file: str = ""
+    # The office's additions to the register of municipalities (rules.municipalities: a merger
+    # decided after this release); empty: the packaged register. Shared like rates_file, so
+    # intake, letters and settlements agree on who collects a claim from which day.
+    municipalities_file: str = ""
 
     pseudonym_key: str = Field(default="", repr=False)
     sealing_keys: str = Field(default="", repr=False)

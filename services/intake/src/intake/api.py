@@ -150,6 +150,7 @@ def build_router(c: "Container") -> APIRouter:
                 tenant=tenant,
                 keys=c.keys,
                 limits=c.limits,
+                register=c.register,
                 source="http",
             )
             answer = _single(results[0]) if isinstance(data, dict) else _batch(results)
@@ -275,6 +276,8 @@ def _batch(results: list[ItemResult]) -> StoredResponse:
                     "status": "registered",
                     "id": str(r.claim["id"]),
                     "invoice_number": r.claim["invoice_number"],
+                    "municipality": r.claim["municipality"],
+                    "original_municipality": r.claim["original_municipality"],
                 }
             )
     registered = sum(1 for i in items if i["status"] == "registered")

@@ -12,6 +12,7 @@ from joserfc.jwk import RSAKey
 
 from intake.config import IntakeSettings
 from intake.handlers import Limits
+from rules.municipalities import Register, register_from
 from runtime.auth import TokenVerifier
 from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime, service_app
@@ -26,6 +27,7 @@ class Container:
     keys: PersonalDataKeys
     verifier: TokenVerifier
     limits: Limits
+    register: Register
     submission_key_pem: bytes
     submission_public_jwk: dict[str, Any]
 
@@ -54,6 +56,7 @@ def build(settings: IntakeSettings, **overrides: Any) -> Container:
             max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         ),
         "limits": Limits(settings.max_principal_ore, settings.max_batch),
+        "register": register_from(settings.municipalities_file),
         "submission_key_pem": pem,
         "submission_public_jwk": public_jwk,
     }

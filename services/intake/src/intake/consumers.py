@@ -22,6 +22,7 @@ def subscribe(c: Container) -> None:
                 keys=c.keys,
                 submission_key_pem=c.submission_key_pem,
                 limits=c.limits,
+                register=c.register,
             )
             await uow.commit()
 

@@ -33,6 +33,8 @@ claim = sa.Table(
     sa.Column("municipality", sa.String(4), nullable=False),
     sa.Column("invoice_number", sa.Text, nullable=False),
     sa.Column("claim_type", sa.Text, nullable=False),
+    # The number the claim was submitted under, where a successor collects it (register).
+    sa.Column("original_municipality", sa.String(4)),
     sa.Column("debtor_ref", sa.Text, nullable=False, index=True),
     sa.Column("debtor_sealed", sa.Text, nullable=False),
     sa.Column("debtor_kind", sa.Text, nullable=False),

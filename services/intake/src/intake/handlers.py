@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql as pg
 from contracts.claims import ClaimSubmittedV1
 from contracts.envelope import Envelope
 from intake import db
+from intake.creditors import resolve_creditor
 from intake.domain.adjustments import adjust
 from intake.domain.claims import (
     ClaimDraft,
@@ -33,6 +34,7 @@ from intake.mapping import (
     rejected_event,
 )
 from rules.calendar import oslo_today
+from rules.municipalities import Register
 from runtime.db import UnitOfWork, insert_new_rows
 from runtime.personal_data import (
     PersonalDataKeys,
@@ -113,6 +115,7 @@ async def register_claims(
     tenant: str,
     keys: PersonalDataKeys,
     limits: Limits,
+    register: Register,
     source: str,
     source_event_id: UUID | None = None,
     lenient_duplicates: bool = False,
@@ -120,7 +123,8 @@ async def register_claims(
     """Validate and book claims of ``tenant``; every refused claim is recorded and announced.
 
     Runs inside the caller's unit of work (which commits). With ``lenient_duplicates`` an
-    identical resubmission of a registered invoice is reported as already registered.
+    identical resubmission of a registered invoice is reported as already registered. A claim
+    under a number that has merged or been renumbered goes to the successor in ``register``.
     """
     municipalities = await db.municipalities(uow.conn)
     today = oslo_today(uow.clock())
@@ -128,8 +132,13 @@ async def register_claims(
     candidates: dict[int, ValidClaim] = {}
     drafts = [(i, d) for i, d in enumerate(items) if isinstance(d, ClaimDraft)]
     repeated = repeated_invoice_numbers([d.invoice_number for _, d in drafts])
-    for position, (index, draft) in enumerate(drafts):
-        outcome = _check(draft, tenant, municipalities, today, limits)
+    for position, (index, submitted) in enumerate(drafts):
+        draft = resolve_creditor(submitted, register, today)
+        outcome = (
+            draft
+            if isinstance(draft, list)
+            else _check(draft, tenant, municipalities, today, limits)
+        )
         if position in repeated and not isinstance(outcome, list):
             outcome = [problem("claim.invoice_number_repeated", field="invoice_number")]
         if isinstance(outcome, list):
@@ -151,7 +160,8 @@ def _check(
     today: date,
     limits: Limits,
 ) -> ValidClaim | list[ClaimProblem]:
-    if draft.municipality != tenant and draft.municipality in municipalities:
+    submitted_for = {draft.municipality, draft.original_municipality}
+    if tenant not in submitted_for and draft.municipality in municipalities:
         return [problem("claim.municipality_not_permitted", field="municipality")]
     municipality = municipalities.get(draft.municipality)
     return validate_claim(
@@ -212,6 +222,7 @@ def _claim_row(valid: ValidClaim, keys: PersonalDataKeys, source: str, now: Any)
     return {
         "id": uuid4(),
         "municipality": d.municipality,
+        "original_municipality": d.original_municipality,
         "invoice_number": d.invoice_number,
         "claim_type": d.claim_type,
         "debtor_ref": debtor_ref(keys, valid.debtor_number),
@@ -274,6 +285,7 @@ async def register_submitted(
     keys: PersonalDataKeys,
     submission_key_pem: bytes,
     limits: Limits,
+    register: Register,
 ) -> ItemResult | None:
     """Apply one ``claims.submitted.v1`` event once; None if it was applied before."""
     payload: ClaimSubmittedV1 = envelope.payload
@@ -292,6 +304,7 @@ async def register_submitted(
         tenant=envelope.tenant,
         keys=keys,
         limits=limits,
+        register=register,
         source="bus",
         source_event_id=envelope.id,
         lenient_duplicates=True,

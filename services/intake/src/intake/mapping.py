@@ -71,6 +71,14 @@ class ClaimIn(BaseModel):
     description: Annotated[str, Field(min_length=1, max_length=500)]
     original_kid: Annotated[str, Field(max_length=25)] | None = None
     property: PropertyIn | None = None
+    successor_municipality: Annotated[
+        str | None,
+        Field(
+            pattern=r"^[0-9]{4}$",
+            description="Where `municipality` was split between successors: the one that "
+            "collects this claim",
+        ),
+    ] = None
 
 
 _CLAIM_IN = TypeAdapter(ClaimIn)
@@ -99,6 +107,7 @@ def parse_claim(item: Any) -> ClaimDraft | Unparsed:
         description=parsed.description,
         original_kid=parsed.original_kid,
         property=parsed.property.model_dump() if parsed.property else None,
+        successor_municipality=parsed.successor_municipality,
     )
 
 
@@ -152,6 +161,7 @@ def registered_event(row: dict[str, Any]) -> ClaimRegisteredV1:
         description=row["description"],
         property=PropertyRef(**row["property"]) if row["property"] else None,
         registered_at=row["registered_at"],
+        original_municipality=row["original_municipality"],
     )
 
 
@@ -194,6 +204,7 @@ def claim_resource(row: Any) -> dict[str, Any]:
     return {
         "id": str(row.id),
         "municipality": row.municipality,
+        "original_municipality": row.original_municipality,
         "invoice_number": row.invoice_number,
         "claim_type": row.claim_type,
         "status": row.status,

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from intake.bootstrap import create_app
 from intake.config import IntakeSettings
 from intake.office import DEMO_OFFICE, load_office
+from rules.municipalities import register_from
 from runtime.resealing import SealedColumn
 from runtime.service import ServiceDefinition
 from runtime.settings import load_settings
@@ -23,13 +24,16 @@ commands = typer.Typer(help="Intake: the claim register.", no_args_is_help=True)
 def load_office_command(path: Path = typer.Argument(DEMO_OFFICE)) -> None:  # noqa: B008
     """Load the office's municipalities and their claim types from a YAML file."""
     settings = load_settings(IntakeSettings, "intake")
-    loaded = asyncio.run(load_office(settings.database_url, path))
+    register = register_from(settings.municipalities_file)
+    loaded = asyncio.run(load_office(settings.database_url, path, register))
     typer.echo(f"intake: {len(loaded)} municipalities loaded")
 
 
 async def seed_demo(settings: IntakeSettings, _: Path) -> None:
     """First start of make run: the demo office's three municipalities."""
-    await load_office(settings.database_url, DEMO_OFFICE)
+    await load_office(
+        settings.database_url, DEMO_OFFICE, register_from(settings.municipalities_file)
+    )
 
 
 def serve_app(settings: IntakeSettings) -> FastAPI:

@@ -55,6 +55,10 @@ class ClaimDraft:
     debtor_address: dict[str, object] | None = None
     original_kid: str | None = None
     property: dict[str, int | None] | None = None
+    # A municipality split between successors: the one the submitter names (intake.creditors).
+    successor_municipality: str | None = None
+    # The number submitted under, where its successor collects the claim (intake.creditors).
+    original_municipality: str | None = None
 
 
 @dataclass(frozen=True)
