@@ -163,9 +163,10 @@ def test_every_deployment_probes_the_health_endpoints(values_name):
         probes = {
             k: container[k]["httpGet"] for k in ("startupProbe", "livenessProbe", "readinessProbe")
         }
-        assert probes["livenessProbe"] == {"path": "/health/live", "port": "http"}, name
-        assert probes["startupProbe"] == {"path": "/health/live", "port": "http"}, name
-        assert probes["readinessProbe"] == {"path": "/health/ready", "port": "http"}, name
+        # Health lives on the operations port only (runtime.service: with a metrics_port).
+        assert probes["livenessProbe"] == {"path": "/health/live", "port": "metrics"}, name
+        assert probes["startupProbe"] == {"path": "/health/live", "port": "metrics"}, name
+        assert probes["readinessProbe"] == {"path": "/health/ready", "port": "metrics"}, name
         # The readiness check pings the bus with a 2 s timeout.
         assert container["readinessProbe"]["timeoutSeconds"] > 2, name
         assert {
@@ -223,6 +224,27 @@ def test_public_minside_serves_its_metrics_on_the_operations_port_only(productio
     assert {"name": "metrics", "containerPort": 9464, "protocol": "TCP"} in container["ports"]
     assert config["KRAVFLYT_MINSIDE_METRICS_PORT"] == "9464"
     assert any(p.get("name") == "metrics" and p["port"] == 9464 for p in service["spec"]["ports"])
+
+
+@pytest.mark.parametrize("values_name", RENDERS)
+def test_every_service_keeps_metrics_and_health_off_the_port_its_ingress_publishes(values_name):
+    rendered = RENDERS[values_name]()
+
+    for deployment in rendered.kind("Deployment"):
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        name = deployment["metadata"]["name"]
+        service = name.removeprefix(f"{RELEASE}-").removesuffix("-api").removesuffix("-worker")
+        config = rendered.get("ConfigMap", f"{RELEASE}-{service}")["data"]
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        assert config[f"KRAVFLYT_{service.upper()}_METRICS_PORT"] == str(ports["metrics"]), name
+        assert ports["metrics"] != ports["http"], name
+    for ingress in rendered.kind("Ingress"):
+        backends = [
+            path["backend"]["service"]["port"]
+            for rule in ingress["spec"]["rules"]
+            for path in rule["http"]["paths"]
+        ]
+        assert backends and all(b == {"name": "http"} for b in backends), ingress["metadata"]
 
 
 def test_personal_data_keys_go_only_to_services_that_need_them(default_render):

@@ -31,6 +31,8 @@ def minside_settings(
         "session_secret": SESSION_SECRET,
         "vipps_base_url": "https://vipps.fake",
         "relay_poll_seconds": 0.05,
+        # Every test logs in from one address; test_login_guards.py checks the real limit.
+        "login_rate_limit": "10000/minute",
         "consumer_retry_base_seconds": 0.01,
         **keys,
     }

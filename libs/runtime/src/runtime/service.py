@@ -239,7 +239,9 @@ def service_app(
     )
     app.include_router(docs_router(title))
     install_openapi(app)
-    app.include_router(health_router(runtime))
+    if operations is None:
+        # With an operations port, health and metrics stay off the (maybe public) HTTP port.
+        app.include_router(health_router(runtime))
     install_metrics(app, runtime.settings.service, on_scrape, expose_on=operations)
     if runtime.settings.role != "worker":
         for router in routers:

@@ -77,17 +77,21 @@ async def test_a_consuming_process_is_not_ready_while_the_bus_is_down(fresh_data
     assert ready.json()["checks"]["bus"] != "ok"
 
 
-async def test_metrics_move_to_the_operations_port_when_one_is_set(fresh_database, nats_url):
+async def test_metrics_and_health_move_to_the_operations_port_when_one_is_set(
+    fresh_database, nats_url
+):
     port = free_port()
     ops = settings(fresh_database("health_ops"), nats_url).model_copy(update={"metrics_port": port})
     app = service_app(Runtime(ops), title="t")
 
     async with app.router.lifespan_context(app):
         public = await get(app, "/metrics")
+        public_health = [await get(app, p) for p in ("/health/live", "/health/ready")]
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False) as c:
             metrics, ready = await c.get("/metrics"), await c.get("/health/ready")
 
     assert public.status_code == 404
+    assert [h.status_code for h in public_health] == [404, 404]
     assert metrics.status_code == 200 and "kravflyt_http_requests_total" in metrics.text
     assert ready.status_code == 200
     with pytest.raises(httpx.TransportError):  # the port closes with the app

@@ -25,6 +25,10 @@ class MinsideSettings(ServiceSettings):
     oidc_acr_values: str = "idporten-loa-substantial"
     session_secret: str = Field(default="", repr=False)
     session_idle_minutes: int = 30
+    # Logins started per client address (a `limits` rate, e.g. "20/minute"), counted in
+    # login_rate_limit_storage: "async+memory://" per replica, "async+redis://host" for all.
+    login_rate_limit: str = "20/minute"
+    login_rate_limit_storage: str = "async+memory://"
     session_max_minutes: int = 120
     payments_base_url: str = "http://127.0.0.1:8004"
     notification_base_url: str = "http://127.0.0.1:8003"

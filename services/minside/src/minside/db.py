@@ -173,13 +173,3 @@ web_session = sa.Table(
     _at("created_at", nullable=False),
     _at("expires_at", nullable=False),
 )
-
-login_attempt = sa.Table(
-    "login_attempt",
-    metadata,
-    sa.Column("state", sa.Text, primary_key=True),
-    sa.Column("nonce", sa.Text, nullable=False),
-    sa.Column("code_verifier", sa.Text, nullable=False),
-    sa.Column("return_to", sa.Text, nullable=False),
-    _at("created_at", nullable=False),
-)

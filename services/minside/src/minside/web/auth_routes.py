@@ -3,8 +3,11 @@
 # No `from __future__ import annotations`: FastAPI must resolve the routes' annotations.
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+import limits
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from minside.oidc import LoginError
 from minside.web.render import LANG_COOKIE, language_of
@@ -15,11 +18,30 @@ if TYPE_CHECKING:
     from minside.bootstrap import Container
 
 
+MAX_STATE = 200
+MAX_CODE = 2000
+MAX_NEXT = 500
+
+
 def safe_next(value: str | None) -> str:
     """A local path to return to; anything else (another site, ``//host``) becomes ``/``."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
-    return value
+    return value if len(value) <= MAX_NEXT else "/"
+
+
+class LoginRateLimit:
+    """How many logins one client address may start (an anonymous ``/login`` costs the
+    provider a round trip and us a signed cookie)."""
+
+    def __init__(self, rate: str, storage: str) -> None:
+        self._rate = limits.parse(rate)
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage))
+
+    async def check(self, request: Request) -> None:
+        address = request.client.host if request.client else "unknown"
+        if not await self._limiter.hit(self._rate, "minside-login", address):
+            raise LoginError("login.rate_limited")
 
 
 def _cookie(response: Response, name: str, value: str, *, max_age: int | None = None) -> None:
@@ -32,11 +54,13 @@ def build_auth_router(c: "Container") -> APIRouter:
     """``/login``, ``/login/callback``, ``/logout``, ``/logged-out`` and ``/language``."""
     router = APIRouter(include_in_schema=False)
     Citizen = Annotated[Session, Depends(c.citizen)]
+    rate_limit = LoginRateLimit(c.settings.login_rate_limit, c.settings.login_rate_limit_storage)
 
     @router.get("/login")
     async def login(request: Request, next: str | None = None) -> Response:
+        await rate_limit.check(request)
         start = await c.oidc.start(language_of(request))
-        cookie = await c.sessions.start_login(start, safe_next(next))
+        cookie = c.sessions.start_login(start, safe_next(next))
         response = RedirectResponse(start.url, 303)
         _cookie(response, LOGIN_COOKIE, cookie, max_age=600)
         return response
@@ -44,13 +68,16 @@ def build_auth_router(c: "Container") -> APIRouter:
     @router.get("/login/callback")
     async def callback(
         request: Request,
-        state: Annotated[str, Query(max_length=200)] = "",
-        code: Annotated[str, Query(max_length=2000)] = "",
+        state: str = "",
+        code: str = "",
         error: str | None = None,
     ) -> Response:
-        if error:
+        # Checked here, not by FastAPI, so a bad callback shows the login error page.
+        if error or len(code) > MAX_CODE:
             raise LoginError("login.provider_error")
-        attempt = await c.sessions.take_login(state, request.cookies.get(LOGIN_COOKIE))
+        if len(state) > MAX_STATE:
+            raise LoginError("login.state_mismatch")
+        attempt = c.sessions.take_login(state, request.cookies.get(LOGIN_COOKIE))
         if attempt is None:
             raise LoginError("login.state_mismatch")
         identity = await c.oidc.finish(

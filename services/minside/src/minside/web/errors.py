@@ -14,7 +14,7 @@ from minside.handlers.pages import NotFound
 from minside.handlers.pay import AttemptConflict
 from minside.handlers.requests import RequestConflict
 from minside.oidc import LoginError
-from minside.web.forms import BadFormToken
+from minside.web.forms import BadFormText, BadFormToken
 from minside.web.render import Renderer
 from minside.web.security import CsrfRefused
 from runtime.problems import problem_response
@@ -30,7 +30,11 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-LOGIN_STATUS = {"login.acr_too_low": 401, "login.provider_unavailable": 503}
+LOGIN_STATUS = {
+    "login.acr_too_low": 401,
+    "login.provider_unavailable": 503,
+    "login.rate_limited": 429,
+}
 
 # error → (status, heading key, text key)
 PAGES: dict[type[Exception], tuple[int, str, str]] = {
@@ -40,6 +44,7 @@ PAGES: dict[type[Exception], tuple[int, str, str]] = {
     CsrfRefused: (403, "error.csrf.heading", "error.csrf.text"),
     ServiceUnavailable: (503, "error.unavailable.heading", "error.unavailable.text"),
     BadFormToken: (400, "error.form.heading", "error.form.text"),
+    BadFormText: (400, "error.form.heading", "error.form_text.text"),
 }
 
 

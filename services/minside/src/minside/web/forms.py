@@ -30,6 +30,22 @@ class BadFormToken(ValueError):
     """The form came without a usable token."""
 
 
+class BadFormText(ValueError):
+    """A form field holds a character no text may hold (the value is not kept or echoed)."""
+
+
+# A control character other than tab and line breaks (NUL included: PostgreSQL cannot store
+# it), or half a surrogate pair (it cannot be encoded): no citizen means to type these.
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def refuse_bad_text(form: FormData) -> None:
+    """Raise :class:`BadFormText` if any field's name or text holds a refused character."""
+    for name, value in form.multi_items():
+        if _BAD_TEXT.search(name) or (isinstance(value, str) and _BAD_TEXT.search(value)):
+            raise BadFormText("a form field holds a control character")
+
+
 @dataclass
 class Parsed:
     """What a form said: values to show again, and problems by field."""

@@ -9,6 +9,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from minside.web.forms import refuse_bad_text
+
 
 class CsrfRefused(Exception):
     """A form post without this session's token (or from another site)."""
@@ -78,7 +80,8 @@ async def checked_form(request: Request, csrf_token: str) -> FormData:
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfRefused("cross-site form post")
     form = await request.form()
+    refuse_bad_text(form)
     sent = form.get("csrf_token")
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, csrf_token):
+    if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), csrf_token.encode()):
         raise CsrfRefused("missing or wrong CSRF token")
     return form

@@ -1,14 +1,18 @@
 """Server-side sessions and login attempts.
 
 The cookie holds a random session id; the table holds only its SHA-256, so a copy of the
-database opens no session. A login attempt (state, nonce, PKCE verifier) is used once: the
-callback deletes it, so a replayed callback finds nothing. The browser that started the login
-carries the state in a signed cookie, so a callback planted in another browser fails.
+database opens no session. A login attempt (state, nonce, PKCE verifier, where to return) lives
+only in the browser that started it, in a short-lived cookie sealed with AES-GCM: starting a
+login writes nothing here, so an anonymous flood of ``/login`` cannot fill the database, and a
+callback planted in another browser finds no attempt. The callback deletes the cookie; a
+replayed authorization code is refused by the provider (codes are single-use, bound to PKCE).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -27,6 +31,7 @@ from runtime.db import Clock
 SESSION_COOKIE = "__Host-minside-session"
 LOGIN_COOKIE = "__Host-minside-login"
 LOGIN_MAX_AGE = timedelta(minutes=10)
+_LOGIN_AAD = b"minside-login-attempt"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class SessionStore:
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._signer = TimestampSigner(secret, salt="minside-login")
         self._aead = AESGCM(hashlib.sha256(b"minside-id-token\0" + secret.encode()).digest())
+        self._login_aead = AESGCM(hashlib.sha256(b"minside-login\0" + secret.encode()).digest())
         self._idle, self._longest, self._clock = idle, longest, clock
 
     async def create(self, debtor_ref: str, id_token: str) -> tuple[str, Session]:
@@ -127,32 +133,26 @@ class SessionStore:
         except InvalidTag:
             return None
 
-    async def start_login(self, start: LoginStart, return_to: str) -> str:
-        """Remember a login attempt; returns the signed cookie that binds it to this browser."""
-        row = {
+    def start_login(self, start: LoginStart, return_to: str) -> str:
+        """The sealed, signed cookie that carries a login attempt in this browser (nothing kept)."""
+        attempt = {
             "state": start.state,
             "nonce": start.nonce,
             "code_verifier": start.code_verifier,
             "return_to": return_to,
-            "created_at": self._clock(),
         }
-        async with self._engine.begin() as conn:
-            old = db.login_attempt.c.created_at < self._clock() - LOGIN_MAX_AGE
-            await conn.execute(sa.delete(db.login_attempt).where(old))
-            await conn.execute(sa.insert(db.login_attempt).values(row))
-        return self._signer.sign(start.state).decode()
+        nonce = os.urandom(12)
+        sealed = nonce + self._login_aead.encrypt(nonce, json.dumps(attempt).encode(), _LOGIN_AAD)
+        return self._signer.sign(base64.urlsafe_b64encode(sealed)).decode()
 
-    async def take_login(self, state: str, cookie: str | None) -> LoginAttempt | None:
-        """The attempt named by ``state`` if this browser started it; usable once."""
+    def take_login(self, state: str, cookie: str | None) -> LoginAttempt | None:
+        """The attempt in this browser's cookie, if it is fresh and ``state`` is its state."""
         try:
             signed = self._signer.unsign(cookie or "", max_age=int(LOGIN_MAX_AGE.total_seconds()))
-        except BadSignature:
+            raw = base64.urlsafe_b64decode(signed)
+            attempt = json.loads(self._login_aead.decrypt(raw[:12], raw[12:], _LOGIN_AAD))
+        except (BadSignature, ValueError, InvalidTag):
             return None
-        if not secrets.compare_digest(signed.decode(), state):
+        if not secrets.compare_digest(str(attempt["state"]).encode(), state.encode()):
             return None
-        t = db.login_attempt
-        async with self._engine.begin() as conn:
-            row = (await conn.execute(sa.delete(t).where(t.c.state == state).returning(t))).first()
-        if row is None or row.created_at < self._clock() - LOGIN_MAX_AGE:
-            return None
-        return LoginAttempt(row.nonce, row.code_verifier, row.return_to)
+        return LoginAttempt(attempt["nonce"], attempt["code_verifier"], attempt["return_to"])
