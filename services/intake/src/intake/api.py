@@ -213,7 +213,9 @@ def build_router(c: "Container") -> APIRouter:
                 )
                 if stored is not None:
                     return _replay(stored)
-            row = await adjust_claim(uow, claim_id, tenant=tenant, **adjustment.model_dump())
+            row = await adjust_claim(
+                uow, claim_id, tenant=tenant, text=c.limits.claim.text, **adjustment.model_dump()
+            )
             answer = StoredResponse(201, _adjustment_json(row))
             if idempotency_key:
                 await save_idempotent_response(uow, principal.orgnr, idempotency_key, answer)

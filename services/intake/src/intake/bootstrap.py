@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from joserfc.jwk import RSAKey
 
 from intake.config import IntakeSettings
+from intake.domain.claims import ClaimRules
 from intake.handlers import Limits
+from rules.letter_fonts import printable_text
 from rules.municipalities import Register, register_from
 from runtime.auth import TokenVerifier
 from runtime.personal_data import PersonalDataKeys
@@ -55,7 +57,15 @@ def build(settings: IntakeSettings, **overrides: Any) -> Container:
             settings.auth_jwks_url,
             max_lifetime_seconds=settings.auth_max_token_lifetime_seconds,
         ),
-        "limits": Limits(settings.max_principal_ore, settings.max_batch),
+        "limits": Limits(
+            ClaimRules(
+                max_principal_ore=settings.max_principal_ore,
+                earliest_issue_date=settings.earliest_issue_date,
+                max_due_years_after_issue=settings.max_due_years_after_issue,
+                text=printable_text(),
+            ),
+            settings.max_batch,
+        ),
         "register": register_from(settings.municipalities_file),
         "submission_key_pem": pem,
         "submission_public_jwk": public_jwk,

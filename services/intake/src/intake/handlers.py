@@ -6,6 +6,7 @@ commit together, so a claim is never booked twice and no event is lost.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +21,9 @@ from intake import db
 from intake.creditors import resolve_creditor
 from intake.domain.adjustments import adjust
 from intake.domain.claims import (
+    TEXT_LENGTHS,
     ClaimDraft,
+    ClaimRules,
     ValidClaim,
     repeated_invoice_numbers,
     validate_claim,
@@ -35,6 +38,7 @@ from intake.mapping import (
 )
 from rules.calendar import oslo_today
 from rules.municipalities import Register
+from rules.text import TextPolicy, TextProblem
 from runtime.db import UnitOfWork, insert_new_rows
 from runtime.personal_data import (
     PersonalDataKeys,
@@ -46,12 +50,14 @@ from runtime.personal_data import (
 
 SUBMITTED_CONSUMER = "intake.claims.submitted.v1"
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Office-wide limits on what intake accepts."""
+    """Office-wide limits on what intake accepts: per claim, and claims per batch."""
 
-    max_principal_ore: int
+    claim: ClaimRules
     max_batch: int
 
 
@@ -133,12 +139,16 @@ async def register_claims(
     drafts = [(i, d) for i, d in enumerate(items) if isinstance(d, ClaimDraft)]
     repeated = repeated_invoice_numbers([d.invoice_number for _, d in drafts])
     for position, (index, submitted) in enumerate(drafts):
-        draft = resolve_creditor(submitted, register, today)
-        outcome = (
-            draft
-            if isinstance(draft, list)
-            else _check(draft, tenant, municipalities, today, limits)
-        )
+        try:
+            draft = resolve_creditor(submitted, register, today)
+            outcome = (
+                draft
+                if isinstance(draft, list)
+                else _check(draft, tenant, municipalities, today, limits)
+            )
+        except Exception as error:  # one item's bug must not cost the batch its good claims
+            log.error("claim %d of a batch could not be checked: %s", index, type(error).__name__)
+            outcome = [problem("claim.not_processed")]
         if position in repeated and not isinstance(outcome, list):
             outcome = [problem("claim.invoice_number_repeated", field="invoice_number")]
         if isinstance(outcome, list):
@@ -149,7 +159,9 @@ async def register_claims(
         if isinstance(item, Unparsed):
             results[index].problems = item.problems
     await _book_candidates(uow, candidates, results, keys, source, lenient_duplicates)
-    await _record_rejections(uow, items, results, tenant, source, source_event_id)
+    await _record_rejections(
+        uow, items, results, tenant, source, source_event_id, limits.claim.text
+    )
     return results
 
 
@@ -164,9 +176,7 @@ def _check(
     if tenant not in submitted_for and draft.municipality in municipalities:
         return [problem("claim.municipality_not_permitted", field="municipality")]
     municipality = municipalities.get(draft.municipality)
-    return validate_claim(
-        draft, municipality, today=today, max_principal_ore=limits.max_principal_ore
-    )
+    return validate_claim(draft, municipality, today=today, rules=limits.claim)
 
 
 async def _book_candidates(
@@ -181,10 +191,12 @@ async def _book_candidates(
     now = uow.clock()
     for index, valid in candidates.items():
         rows[index] = _claim_row(valid, keys, source, now)
-    inserted = await insert_new_rows(uow.conn, db.claim, list(rows.values()), "id")
+    inserted = await _insert_isolated(uow, rows, results)
     duplicates = [index for index, row in rows.items() if row["id"] not in inserted]
     existing = await _existing(uow, [rows[i] for i in duplicates])
     for index, row in rows.items():
+        if results[index].problems:
+            continue
         if row["id"] in inserted:
             results[index].claim = row
             uow.add_event(
@@ -202,6 +214,27 @@ async def _book_candidates(
             results[index].problems = [
                 problem("claim.invoice_number_duplicate", field="invoice_number")
             ]
+
+
+async def _insert_isolated(
+    uow: UnitOfWork, rows: dict[int, dict[str, Any]], results: list[ItemResult]
+) -> set[Any]:
+    """Insert the rows in one statement; if the database refuses it, row by row, so a row
+    it refuses ends as that claim's problem and the others are still booked."""
+    try:
+        async with uow.conn.begin_nested():
+            return await insert_new_rows(uow.conn, db.claim, list(rows.values()), "id")
+    except Exception as error:
+        log.warning("a batch insert failed (%s); inserting claim by claim", type(error).__name__)
+    inserted: set[Any] = set()
+    for index, row in rows.items():
+        try:
+            async with uow.conn.begin_nested():
+                inserted |= await insert_new_rows(uow.conn, db.claim, [row], "id")
+        except Exception:
+            log.error("claim %d of a batch could not be stored", index, exc_info=True)
+            results[index].problems = [problem("claim.not_processed")]
+    return inserted
 
 
 async def _existing(uow: UnitOfWork, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -243,6 +276,15 @@ def _claim_row(valid: ValidClaim, keys: PersonalDataKeys, source: str, now: Any)
     }
 
 
+def _recordable(invoice_number: str | None, text: TextPolicy) -> str | None:
+    """The invoice number as a rejection may record it: None if it is no acceptable text."""
+    if invoice_number is None:
+        return None
+    limit = TEXT_LENGTHS["invoice_number"]
+    cleaned = text.clean(invoice_number, field="invoice_number", max_length=limit)
+    return None if isinstance(cleaned, TextProblem) else cleaned
+
+
 async def _record_rejections(
     uow: UnitOfWork,
     items: list[ClaimDraft | Unparsed],
@@ -250,14 +292,14 @@ async def _record_rejections(
     tenant: str,
     source: str,
     source_event_id: UUID | None,
+    text: TextPolicy,
 ) -> None:
     now = uow.clock()
     rows = []
     for result in results:
         if not result.problems:
             continue
-        item = items[result.index]
-        invoice = item.invoice_number
+        invoice = _recordable(items[result.index].invoice_number, text)
         payload = rejected_event(tenant, invoice, result.problems, now, source_event_id)
         rows.append(
             {
@@ -321,8 +363,17 @@ async def adjust_claim(
     amount_ore: int | None,
     reason_code: str,
     reason: str,
+    text: TextPolicy,
 ) -> dict[str, Any]:
     """Record a credit note, cancellation or write-off and announce it."""
+    texts = [
+        text.clean(reason_code, field="reason_code", max_length=64, required=True),
+        text.clean(reason, field="reason", max_length=500, required=True),
+    ]
+    refused = [t for t in texts if isinstance(t, TextProblem)]
+    if refused:
+        raise IntakeError(*(problem(t.code, t.message, t.field) for t in refused))
+    reason_code, reason = (str(t) for t in texts)
     current = await db.claim_by_id(uow.conn, claim_id, tenant, lock=True)
     if current is None:
         raise IntakeError(problem("claim.not_found"))

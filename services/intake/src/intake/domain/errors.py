@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rules.text import TEXT_REASONS
+
 REASONS: dict[str, tuple[int, str]] = {
     # The request as a whole
     "request.not_json": (400, "The body is not valid JSON"),
@@ -28,6 +30,8 @@ REASONS: dict[str, tuple[int, str]] = {
     "claim.amount_too_large": (422, "The principal is above the ceiling for one claim"),
     "claim.due_before_issue": (422, "The due date is before the issue date"),
     "claim.issue_date_in_future": (422, "The issue date is in the future"),
+    "claim.issue_date_too_early": (422, "The issue date is before the earliest the office takes"),
+    "claim.due_date_too_late": (422, "The due date is further after the issue date than allowed"),
     "claim.time_barred": (422, "The claim is time-barred (foreldet)"),
     "claim.claim_type_unknown": (422, "Unknown claim type"),
     "claim.claim_type_not_enabled": (422, "The claim type is not enabled for the municipality"),
@@ -41,11 +45,14 @@ REASONS: dict[str, tuple[int, str]] = {
     "claim.property_missing": (422, "A property claim needs gnr and bnr"),
     "claim.not_found": (404, "No such claim"),
     "claim.debtor_unreadable": (422, "The sealed identity number could not be opened"),
+    "claim.not_processed": (500, "The claim could not be processed; it was not registered"),
     # Adjustments
     "adjustment.amount_not_positive": (422, "The adjustment amount must be more than 0 øre"),
     "adjustment.amount_exceeds_principal": (422, "The adjustment exceeds the remaining principal"),
     "adjustment.amount_not_allowed": (422, "Cancellations and write-offs take no amount"),
     "adjustment.claim_closed": (409, "The claim is no longer open"),
+    # Any text (rules.text): the field names which one
+    **{code: (422, title) for code, title in TEXT_REASONS.items()},
 }
 
 
