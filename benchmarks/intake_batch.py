@@ -3,7 +3,7 @@
 Intake runs as a real ``kravflyt serve intake`` process. N batches of 1,000 valid, distinct
 claims (JSON bodies built before timing) are POSTed with httpx, first by one client, then by
 two concurrent clients (N batches in total per mode). A claim counts once it is in ``claim``
-with its ``claims.registered.v1`` outbox row, verified by counting rows afterwards.
+with its ``claims.registered.v2`` outbox row, verified by counting rows afterwards.
 
 The floor is what PostgreSQL on this machine does with the very same rows and no application:
 ``copy_records_to_table`` of the registered claim rows into ``claim_copy`` (``LIKE claim
@@ -171,7 +171,7 @@ async def _verify(conn: Any, prefix: str, result: ModeResult) -> None:
                count(o.sent_at) AS sent
         FROM claim c
         LEFT JOIN outbox o
-          ON o.message_key = c.id::text AND o.event_type = 'claims.registered.v1'
+          ON o.message_key = c.id::text AND o.event_type = 'claims.registered.v2'
         WHERE c.invoice_number LIKE $1
         """,
         prefix + "-%",
@@ -228,7 +228,7 @@ async def _copy_floor(stack: Stack, conn: Any, prefix: str) -> list[Floor]:
         """
         SELECT event_id, event_type, message_key, body, headers, created_at,
                NULL::timestamptz AS sent_at
-        FROM outbox WHERE event_type = 'claims.registered.v1' AND message_key = ANY($1::text[])
+        FROM outbox WHERE event_type = 'claims.registered.v2' AND message_key = ANY($1::text[])
         ORDER BY id
         """,
         ids,

@@ -9,7 +9,7 @@ ID-porten: ``pid``, ``acr``, PKCE, RS512). Every session is a real login: ``GET 
 the server → the provider's authorization endpoint → ``GET /login/callback`` (code exchange,
 ID-token check, server-side session).
 
-* **Overview**: each of the ``--sessions`` citizens has 20 claims (``claims.registered.v1``,
+* **Overview**: each of the ``--sessions`` citizens has 20 claims (``claims.registered.v2``,
   ``accounts.opened.v1``, ``accounts.balance_changed.v1`` applied with Min side's own
   projection); every session runs its own keep-alive connection and sends ``GET /`` back to
   back, all sessions at once (closed loop). Floor: ``GET /health/live`` at the same

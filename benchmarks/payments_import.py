@@ -55,7 +55,7 @@ GOAL_SECONDS = 20.0
 GOAL_RATIO = 5.0
 PAID = date(2026, 11, 20)
 ACCOUNT_COLUMNS = (
-    "claim_id", "municipality", "invoice_number", "claim_type", "debtor_ref", "debtor_name",
+    "claim_id", "municipality", "invoice_number", "claim_type", "debtor_ref",
     "kid", "kid_algorithm", "original_kid", "original_principal_ore", "due_date", "status",
     "principal_ore", "interest_ore", "fees_ore", "paid_ore", "interest_through", "opened_at",
 )  # fmt: skip
@@ -98,7 +98,7 @@ async def _load_claims(engine: Any, kids: list[str]) -> None:
         due = date(2026, 1, 5) + timedelta(days=i % 300)
         accounts.append(
             (claim_id, "3301" if i % 3 else "3303", f"INV-{i}", "barnehage", f"ref1_{i % 40_000}",
-             "Kari Nordmann", kid, "MOD10", None, principal, due, "open", principal, 0, 0, 0,
+             kid, "MOD10", None, principal, due, "open", principal, 0, 0, 0,
              None, now)
         )  # fmt: skip
         postings.append(

@@ -311,17 +311,19 @@ async def _breakdown(say: Callable[[str], None], stack: Stack, app: Any, body: b
         with tracer.start_as_current_span("bench"):
             return [
                 outbox_row(
-                    "claims.registered.v1",
+                    "claims.registered.v2",
                     source="intake",
                     tenant=r["municipality"],
                     subject=str(r["id"]),
-                    payload=registered_event(r),
+                    payload=registered_event(r, c.keys),
                     occurred_at=now,
                 )
                 for r in rows
             ]
 
-    outbox_rows = timed("registered_event + outbox_row (envelope JSON, trace) ×1,000", events)
+    outbox_rows = timed(
+        "registered_event (AES-GCM seal of name and address) + outbox_row ×1,000", events
+    )
     statement = pg.insert(db.claim).values(rows).on_conflict_do_nothing().returning(db.claim.c.id)
     timed(
         "  of which: SQLAlchemy building insert(claim).values(1,000 rows)",

@@ -174,7 +174,7 @@ async def _registered(conn: Any, prefix: str) -> int:
         await conn.fetchval(
             """
             SELECT count(*) FROM claim c
-            JOIN outbox o ON o.message_key = c.id::text AND o.event_type = 'claims.registered.v1'
+            JOIN outbox o ON o.message_key = c.id::text AND o.event_type = 'claims.registered.v2'
             WHERE c.invoice_number LIKE $1
             """,
             prefix + "-%",

@@ -72,5 +72,5 @@ def post_overdue_property_claim(
 
 
 def claim_in_notice(claim_id: str) -> Callable[[dict[str, Any]], bool]:
-    """Matches a ``notices.requested.v1`` whose letter lists the claim."""
+    """Matches a ``notices.requested.v2`` whose letter lists the claim."""
     return lambda e: any(c["claim_id"] == claim_id for c in e["payload"]["claims"])

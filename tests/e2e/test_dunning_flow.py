@@ -42,7 +42,7 @@ def test_a_claim_registered_over_http_gets_a_letter_and_a_fee_from_thedaily_run(
 
     assert report["taken"] >= 1, report
     notices = asyncio.run(
-        read_events(local_stack.nats_url, "notices.requested.v1", claim_in_notice(claim_id), 1)
+        read_events(local_stack.nats_url, "notices.requested.v2", claim_in_notice(claim_id), 1)
     )
     fees = asyncio.run(read_events(local_stack.nats_url, "fees.charged.v1", _fee_on(claim_id), 1))
     [notice], [fee] = notices, fees

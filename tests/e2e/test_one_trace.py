@@ -59,7 +59,7 @@ def test_a_claim_is_one_trace_from_the_post_through_every_service(
     assert daily_run(local_stack, today, tracing)["taken"] >= 1
     [notice] = asyncio.run(
         read_events(
-            local_stack.nats_url, "notices.requested.v1", claim_in_notice(claim_id), 1, settle=0
+            local_stack.nats_url, "notices.requested.v2", claim_in_notice(claim_id), 1, settle=0
         )
     )
     notice_id = notice["payload"]["notice_id"]
@@ -89,10 +89,10 @@ def test_a_claim_is_one_trace_from_the_post_through_every_service(
     assert {s["service"] for s in trace} >= {f"kravflyt-{n}" for n in SERVICES}
     names = {(s["service"], s["name"]) for s in trace}
     for wanted in [
-        ("kravflyt-dunning", "claims.registered.v1"),
-        ("kravflyt-payments", "claims.registered.v1"),
+        ("kravflyt-dunning", "claims.registered.v2"),
+        ("kravflyt-payments", "claims.registered.v2"),
         ("kravflyt-dunning", "dunning step purring"),
-        ("kravflyt-notification", "notices.requested.v1"),
+        ("kravflyt-notification", "notices.requested.v2"),
         ("kravflyt-payments", "fees.charged.v1"),
     ]:
         assert any(s == wanted[0] and wanted[1] in n for s, n in names), (wanted, sorted(names))

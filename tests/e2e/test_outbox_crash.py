@@ -41,7 +41,7 @@ class CountingConsumer:
         self.bus = Bus(nats_url, "crashtest", retry_base_seconds=0.01)
         self.engine = create_engine(database_url)
         self.deliveries: dict[str, int] = {}
-        self.bus.subscribe("claims.registered.v1", self.on_registered)
+        self.bus.subscribe("claims.registered.v2", self.on_registered)
 
     async def start(self) -> None:
         metadata = sa.MetaData()

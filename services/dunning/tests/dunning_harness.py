@@ -12,7 +12,13 @@ from uuid import UUID, uuid4
 import httpx
 import sqlalchemy as sa
 
-from contracts.claims import ClaimAdjustedV1, ClaimRegisteredV1, PropertyRef
+from contracts.claims import (
+    ClaimAdjustedV1,
+    ClaimRegisteredV2,
+    DebtorDetails,
+    PostalAddress,
+    PropertyRef,
+)
 from contracts.envelope import new_envelope
 from contracts.notices import NoticeFailedV1
 from contracts.payments import AccountOpenedV1, BalanceChangedV1, InstalmentMissedV1
@@ -22,8 +28,13 @@ from dunning.consumers import receiver
 from dunning.handlers.run import RunReport, run_daily
 from rules.calendar import OSLO
 from runtime.local_issuer import LocalIssuer
+from runtime.personal_data import seal_details
 
 _serial = itertools.count(1)
+DEBTOR = DebtorDetails(
+    name="Kari Nordmann",
+    address=PostalAddress(lines=["Storgata 1"], postal_code="3616", city="Kongsberg"),
+)
 
 
 @dataclass
@@ -104,11 +115,17 @@ class DunningUnderTest:
         principal_ore: int = 325_000,
         debtor_ref: str | None = None,
         kid: str | None = "AUTO",
+        debtor: DebtorDetails = DEBTOR,
+        details_sealed: str | None = None,
+        clear: bool = False,
     ) -> Claim:
-        """``claims.registered.v1`` (and, unless ``kid=None``, ``accounts.opened.v1``)."""
+        """``claims.registered.v2`` (and, unless ``kid=None``, ``accounts.opened.v1``).
+
+        ``details_sealed`` replaces the sealed ``debtor``; ``clear``: a ``claims.registered.v1``
+        left in the topic from before v2, with the name and address in clear."""
         n = next(_serial)
         claim = Claim(uuid4(), municipality, debtor_ref or f"ref_debtor_{n}", due, principal_ore)
-        payload = ClaimRegisteredV1(
+        payload = ClaimRegisteredV2(
             claim_id=claim.claim_id,
             municipality=municipality,
             invoice_number=f"F-{n:06d}",
@@ -116,8 +133,7 @@ class DunningUnderTest:
             debtor_ref=claim.debtor_ref,
             debtor_sealed="sealed:v1:opaque",
             debtor_kind="person",
-            debtor_name="Kari Nordmann",
-            debtor_address={"lines": ["Storgata 1"], "postal_code": "3616", "city": "Kongsberg"},
+            debtor_details_sealed=details_sealed or seal_details(self.container.keys, debtor),
             principal_ore=principal_ore,
             issue_date=due - timedelta(days=14),
             due_date=due,
@@ -126,7 +142,8 @@ class DunningUnderTest:
             property=PropertyRef(gnr=12, bnr=34) if claim_type.startswith("eiendom") else None,
             registered_at=self.clock(),
         )
-        await self.deliver(payload, municipality, str(claim.claim_id))
+        sent = payload.opened(debtor) if clear else payload
+        await self.deliver(sent, municipality, str(claim.claim_id))
         if kid is not None:
             claim.kid = f"{n:08d}" if kid == "AUTO" else kid
             await self.open_account(claim)

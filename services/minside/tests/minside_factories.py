@@ -71,7 +71,7 @@ def registered(
 ) -> Envelope[Any]:
     due = due or date.today() - timedelta(days=20)
     return event(
-        "claims.registered.v1",
+        "claims.registered.v2",
         tenant=municipality,
         claim_id=claim_id or uuid4(),
         municipality=municipality,
@@ -80,8 +80,7 @@ def registered(
         debtor_ref=debtor_ref,
         debtor_sealed="v1.k1.sealed",
         debtor_kind="person",
-        debtor_name="Kari Nordmann",
-        debtor_address=None,
+        debtor_details_sealed="v1.k1.sealed-details",
         principal_ore=principal_ore,
         issue_date=due - timedelta(days=20),
         due_date=due,
@@ -217,7 +216,7 @@ def notice_requested(
 ) -> Envelope[Any]:
     sent = date.today() - timedelta(days=3)
     return event(
-        "notices.requested.v1",
+        "notices.requested.v2",
         notice_id=notice_id or uuid4(),
         case_id=case_id,
         step_kind="purring",
@@ -226,8 +225,7 @@ def notice_requested(
         debtor_ref=debtor_ref,
         debtor_sealed="v1.k1.sealed",
         debtor_kind="person",
-        debtor_name="Kari Nordmann",
-        debtor_address=None,
+        debtor_details_sealed="v1.k1.sealed-details",
         claims=[
             {
                 "claim_id": claim_id,

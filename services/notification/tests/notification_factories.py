@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from contracts.dunning import NoticeClaim, NoticeRequestedV1
+from contracts.claims import DebtorDetails
+from contracts.dunning import NoticeClaim, NoticeRequestedV1, NoticeRequestedV2
 from contracts.envelope import Envelope, new_envelope
 from notification.domain.notice import Address, ClaimLine, Notice
-from runtime.personal_data import PersonalDataKeys, debtor_ref, seal
+from runtime.personal_data import PersonalDataKeys, debtor_ref, seal, seal_details
 
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -143,10 +144,21 @@ def requested(
     return NoticeRequestedV1(**values)
 
 
-def envelope(payload: NoticeRequestedV1, event_id: UUID | None = None) -> Envelope[Any]:
+def sealed_request(keys: PersonalDataKeys, clear: NoticeRequestedV1) -> NoticeRequestedV2:
+    """``clear`` as dunning publishes it: name and address sealed with ``keys``."""
+    details = DebtorDetails(name=clear.debtor_name, address=clear.debtor_address)
+    return NoticeRequestedV2(
+        **clear.model_dump(exclude={"debtor_name", "debtor_address"}),
+        debtor_details_sealed=seal_details(keys, details),
+    )
+
+
+def envelope(
+    payload: NoticeRequestedV1 | NoticeRequestedV2, event_id: UUID | None = None
+) -> Envelope[Any]:
     """The envelope dunning publishes the request in."""
     return new_envelope(
-        "notices.requested.v1",
+        payload.EVENT_TYPE,
         source="dunning",
         tenant=payload.municipality,
         subject=str(payload.case_id),

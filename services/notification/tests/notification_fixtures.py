@@ -22,7 +22,7 @@ from contracts.dunning import NoticeRequestedV1
 from fakes_fixture import Fakes
 from notification.bootstrap import create_app
 from notification.config import NotificationSettings
-from notification_factories import envelope
+from notification_factories import envelope, sealed_request
 from runtime.local_issuer import LocalIssuer
 from runtime.migrations import upgrade_async
 from runtime.personal_data import PersonalDataKeys
@@ -101,14 +101,17 @@ class NotificationUnderTest:
     def container(self) -> Any:
         return self.app.state.container
 
-    async def publish(self, payload: NoticeRequestedV1, event_id: UUID | None = None) -> UUID:
-        """Publish a request on NATS as dunning's relay would; returns the event id."""
-        env = envelope(payload, event_id)
+    async def publish(
+        self, payload: NoticeRequestedV1, event_id: UUID | None = None, *, sealed: bool = True
+    ) -> UUID:
+        """Publish a request on NATS as dunning's relay would (``notices.requested.v2``, name
+        and address sealed; ``sealed=False``: a v1 left in the topic); returns the event id."""
+        env = envelope(sealed_request(self.keys, payload) if sealed else payload, event_id)
         nc = await nats.connect(self.nats_url)
         try:
             headers = {"Nats-Msg-Id": f"{env.id}-{time.monotonic_ns()}"}
             await nc.jetstream().publish(
-                "kravflyt.notices.requested.v1", env.model_dump_json().encode(), headers=headers
+                f"kravflyt.{env.type}", env.model_dump_json().encode(), headers=headers
             )
         finally:
             await nc.close()

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from payment_file_builders import Assignment, Tx, encode, ocr_lines
 
-from contracts.claims import ClaimAdjustedV1, ClaimRegisteredV1
+from contracts.claims import ClaimAdjustedV1, ClaimRegisteredV2
 from contracts.dunning import FeeChargedV1, FeeReversedV1, Instalment, PlanAgreedV1
 from contracts.envelope import Envelope, new_envelope
 from payments.config import PaymentsSettings
@@ -38,10 +38,10 @@ def registered(
     original_kid: str | None = None,
     debtor_ref: str | None = None,
 ) -> Envelope[Any]:
-    """A ``claims.registered.v1`` event for a fresh claim."""
+    """A ``claims.registered.v2`` event for a fresh claim (name and address sealed)."""
     n = next(_serial)
     due = due_date or date.today() - timedelta(days=10)
-    payload = ClaimRegisteredV1(
+    payload = ClaimRegisteredV2(
         claim_id=uuid4(),
         municipality=municipality,
         invoice_number=f"INV-{n:06d}",
@@ -49,8 +49,7 @@ def registered(
         debtor_ref=debtor_ref or f"ref1_debtor{n}",
         debtor_sealed="sealed",
         debtor_kind="person",
-        debtor_name="Kari Nordmann",
-        debtor_address=None,
+        debtor_details_sealed="v1.k1.sealed-details",
         principal_ore=principal_ore,
         issue_date=due - timedelta(days=20),
         due_date=due,
@@ -59,7 +58,7 @@ def registered(
         property=None,
         registered_at=datetime.now(UTC),
     )
-    return _envelope("claims.registered.v1", municipality, payload.claim_id, payload)
+    return _envelope("claims.registered.v2", municipality, payload.claim_id, payload)
 
 
 def fee_charged(

@@ -178,15 +178,6 @@ class NoticeRequestedV1(EventPayload):
     legal_text_keys: list[str]
     requested_at: UtcDatetime
 
-    def sealed(self, debtor_details_sealed: str) -> "NoticeRequestedV2":
-        """The same request with the name and address replaced by their sealed form."""
-        fields = self.model_dump(exclude={"debtor_name", "debtor_address"})
-        return NoticeRequestedV2(**fields, debtor_details_sealed=debtor_details_sealed)
-
-    def details(self) -> DebtorDetails:
-        """The name and address this request carries in clear, to be sealed."""
-        return DebtorDetails(name=self.debtor_name, address=self.debtor_address)
-
 
 # v2 repeats v1's fields rather than sharing a base: each published version is a frozen document
 # of its own, and v1 goes away once no message of it remains (see `contracts.registry.SUPERSEDED`).

@@ -13,6 +13,8 @@ from typing import Literal, TypeVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.personal_data import PersonalDataKeys
+
 
 class ServiceSettings(BaseSettings):
     """Settings every service has; a service subclasses it to add its own."""
@@ -77,6 +79,12 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_retry_base_seconds: float = 0.2
     db_pool_size: int = 10
+
+    def personal_data_keys(self) -> PersonalDataKeys:
+        """The pseudonym and sealing keys; ValueError if they are missing or malformed."""
+        return PersonalDataKeys.from_strings(
+            self.pseudonym_key, self.sealing_keys, self.sealing_active_key_id
+        )
 
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)

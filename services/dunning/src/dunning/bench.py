@@ -20,6 +20,7 @@ from dunning.handlers.run import run_daily
 from rules.calendar import deadline
 from runtime.db import create_engine
 from runtime.migrations import upgrade_async
+from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime
 
 RUN_DATE = date(2026, 3, 24)
@@ -50,11 +51,15 @@ async def run_benchmark(
         scan_seconds = await _scan(engine)
     finally:
         await engine.dispose()
+    pseudonym, sealing, active = PersonalDataKeys.generate("bench1").to_strings()
     settings = DunningSettings(
         service="dunning",
         database_url=database_url,
         relay_enabled=False,
         bus_url="nats://127.0.0.1:1",
+        pseudonym_key=pseudonym,
+        sealing_keys=sealing,
+        sealing_active_key_id=active,
     )
     runtime = Runtime(settings)
     started = time.perf_counter()

@@ -11,6 +11,7 @@ from dunning.config import DunningSettings
 from dunning.metrics import run_metrics_hook
 from rules.rates import Rates, rates_from
 from runtime.auth import JwksUnavailableError, TokenVerifier
+from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime, service_app
 
 
@@ -33,6 +34,9 @@ class Container:
     staff: TokenVerifier
     # Interest in plans' totals (the daily run's letters read the same setting).
     rates: Rates
+    # Opens the debtor's sealed name and address (never the identity number, which dunning
+    # passes on sealed); the daily run seals them again into the letter requests.
+    keys: PersonalDataKeys
 
 
 def build(settings: DunningSettings, **overrides: Any) -> Container:
@@ -50,6 +54,7 @@ def build(settings: DunningSettings, **overrides: Any) -> Container:
         "runtime": Runtime(settings),
         "staff": staff,
         "rates": rates_from(settings.rates_file),
+        "keys": settings.personal_data_keys(),
     }
     parts.update(overrides)
     return Container(**parts)

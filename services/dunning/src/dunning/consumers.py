@@ -10,6 +10,7 @@ from dunning.handlers import claims, ledger, requests
 from dunning.policy_store import load_catalogue
 from rules.rates import Rates
 from runtime.db import UnitOfWork
+from runtime.sealed_events import open_envelope
 
 if TYPE_CHECKING:
     from dunning.bootstrap import Container
@@ -26,6 +27,8 @@ PLAIN: dict[str, Handler] = {
     "notices.failed.v1": requests.on_notice_failed,
 }
 NEEDS_POLICIES: dict[str, WithPolicies] = {
+    # v2 carries the name and address sealed; v1 is read until its messages have drained.
+    "claims.registered.v2": claims.open_case,
     "claims.registered.v1": claims.open_case,
     "accounts.opened.v1": ledger.record_account,
     "requests.deferral.v1": requests.on_deferral,
@@ -60,7 +63,7 @@ def receiver(c: Container, event_type: str) -> Callable[[Envelope[Any]], Awaitab
 def _plain(c: Container, handler: Handler) -> Callable[[Envelope[Any]], Awaitable[None]]:
     async def receive(envelope: Envelope[Any]) -> None:
         async with c.runtime.uow() as uow:
-            await handler(uow, envelope)
+            await handler(uow, open_envelope(envelope, c.keys))
             await uow.commit()
 
     return receive
@@ -72,7 +75,7 @@ def _with_policies(
     async def receive(envelope: Envelope[Any]) -> None:
         async with c.runtime.uow() as uow:
             catalogue = await load_catalogue(uow.conn)
-            await handler(uow, envelope, catalogue)
+            await handler(uow, open_envelope(envelope, c.keys), catalogue)
             await uow.commit()
 
     return receive

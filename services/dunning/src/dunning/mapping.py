@@ -1,7 +1,9 @@
 """Translation between contracts and dunning: the events it emits, built from its records.
 
 Dunning never opens ``debtor_sealed``: the sealed identity number is copied from
-``claims.registered.v1`` to the letter request, and only notification opens it.
+``claims.registered`` to the letter request, and only notification opens it. The name and
+address arrive sealed too; dunning keeps them opened (the hand-over to enforcement names the
+debtor) and seals them again into each letter request, so they never travel in clear.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from contracts.claims import PostalAddress
+from contracts.claims import DebtorDetails, PostalAddress
 from contracts.dunning import (
     CaseClosedV1,
     CaseOpenedV1,
@@ -21,7 +23,7 @@ from contracts.dunning import (
     FeeReversedV1,
     Instalment,
     NoticeClaim,
-    NoticeRequestedV1,
+    NoticeRequestedV2,
     PlanAgreedV1,
 )
 from dunning.domain import plans
@@ -30,6 +32,7 @@ from dunning.records import CaseRecord, ClaimRecord
 from rules.calendar import roll_forward
 from rules.interest import interest_ore
 from rules.rates import Rates, forsinkelsesrente_on
+from runtime.personal_data import PersonalDataKeys, seal_details
 
 
 def opened_event(case: CaseRecord, at: datetime) -> CaseOpenedV1:
@@ -74,15 +77,24 @@ def fee_event(case: CaseRecord, take: Take, fee_id: UUID, at: datetime) -> FeeCh
 
 
 def notice_event(
-    case: CaseRecord, take: Take, notice_id: UUID, language: str, at: datetime, rates: Rates
-) -> NoticeRequestedV1:
-    """Everything the letter must state: amounts split, deadline, KID, legal text keys."""
+    case: CaseRecord,
+    take: Take,
+    notice_id: UUID,
+    language: str,
+    at: datetime,
+    rates: Rates,
+    keys: PersonalDataKeys,
+) -> NoticeRequestedV2:
+    """Everything the letter must state: amounts split, deadline, KID, legal text keys; the
+    debtor's name and address sealed."""
     lines = [_notice_claim(case, c, take, rates) for c in _oldest_first(case.claims)]
     oldest = _oldest_first(case.claims)[0]
     principal = sum(line.principal_ore for line in lines)
     interest = sum(line.interest_ore for line in lines)
     fees = sum(line.fees_ore for line in lines)
-    return NoticeRequestedV1(
+    address = PostalAddress(**case.debtor_address) if case.debtor_address else None
+    details = DebtorDetails(name=case.debtor_name, address=address)
+    return NoticeRequestedV2(
         notice_id=notice_id,
         case_id=case.id,
         step_kind=take.step.kind,
@@ -91,8 +103,7 @@ def notice_event(
         debtor_ref=case.debtor_ref,
         debtor_sealed=case.debtor_sealed,
         debtor_kind=case.debtor_kind,
-        debtor_name=case.debtor_name,
-        debtor_address=PostalAddress(**case.debtor_address) if case.debtor_address else None,
+        debtor_details_sealed=seal_details(keys, details),
         claims=lines,
         principal_ore=principal,
         interest_ore=interest,

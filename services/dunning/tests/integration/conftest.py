@@ -13,6 +13,7 @@ from dunning.config import DunningSettings
 from dunning_harness import DunningUnderTest, FrozenClock
 from runtime.local_issuer import LocalIssuer
 from runtime.migrations import upgrade_async
+from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime
 
 MIGRATIONS = Path(__import__("dunning").__file__).with_name("migrations")
@@ -43,6 +44,7 @@ def migrated_template(fresh_database: Callable[[str], str]) -> Callable[[], obje
 async def dunning(migrated_template, staff_issuer: LocalIssuer) -> AsyncIterator[DunningUnderTest]:
     """Dunning in this process on its own database, bus not started, clock frozen."""
     url = await migrated_template()
+    pseudonym, sealing, active = PersonalDataKeys.generate().to_strings()
     settings = DunningSettings(
         service="dunning",
         database_url=url,
@@ -52,6 +54,9 @@ async def dunning(migrated_template, staff_issuer: LocalIssuer) -> AsyncIterator
         staff_auth_jwks_url=staff_issuer.jwks_url,
         relay_enabled=False,
         run_chunk_size=50,
+        pseudonym_key=pseudonym,
+        sealing_keys=sealing,
+        sealing_active_key_id=active,
     )
     clock = FrozenClock()
     app = create_app(settings, runtime=Runtime(settings, clock=clock))

@@ -190,7 +190,7 @@ async def test_the_dry_run_reports_the_letters_the_real_run_then_produces_and_wr
     assert simulated.status_code == 200, simulated.text
     assert after == before
     body = simulated.json()
-    real = await dunning.events("notices.requested.v1")
+    real = await dunning.events("notices.requested.v2")
     real_letters = sorted(
         (n["payload"]["case_id"], n["payload"]["step_kind"])
         for n in real

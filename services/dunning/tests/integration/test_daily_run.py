@@ -32,7 +32,7 @@ async def test_a_kindergarten_claim_due_20_march_2026_gets_exactly_these_letters
 
     await dunning.run_days(date(2026, 3, 20), date(2026, 5, 15))
 
-    notices = await dunning.events("notices.requested.v1")
+    notices = await dunning.events("notices.requested.v2")
     # (kind, sent, deadline, principal, interest, fees, new fee, total), amounts in øre.
     # Interest: 3 250 kr × 12.00 % (2026H1) from 21 March through the sending day, / 365.
     assert letters(notices) == [
@@ -71,7 +71,7 @@ async def test_a_property_fee_gets_a_reminder_a_varsel_with_two_weeks_and_a_hand
 
     await dunning.run_days(date(2026, 1, 20), date(2026, 3, 10))
 
-    notices = await dunning.events("notices.requested.v1")
+    notices = await dunning.events("notices.requested.v2")
     assert [(n["payload"]["step_kind"], n["payload"]["sent_date"], n["payload"]["deadline_date"],
              n["payload"]["new_fee_ore"]) for n in notices] == [
         ("purring", "2026-02-03", "2026-02-17", 3750),
@@ -98,7 +98,7 @@ async def test_running_the_same_date_twice_takes_each_step_once(dunning):
     second = await dunning.run(date(2026, 3, 23))
 
     assert (first.taken, second.taken, second.selected) == (5, 0, 0)
-    assert len(await dunning.events("notices.requested.v1")) == 5
+    assert len(await dunning.events("notices.requested.v2")) == 5
     for claim in claims:
         assert await dunning.steps(claim) == [("purring", date(2026, 3, 23))]
 
@@ -115,7 +115,7 @@ async def test_overlapping_shards_running_at_once_take_each_step_once(dunning):
     )
 
     assert sum(r.taken for r in reports) == 120
-    notices = await dunning.events("notices.requested.v1")
+    notices = await dunning.events("notices.requested.v2")
     assert sorted(n["payload"]["case_id"] for n in notices) == sorted(
         {str(await dunning.case_of(c)) for c in claims}
     )

@@ -184,7 +184,7 @@ async def test_a_deceased_debtor_stops_the_flow(dunning):
 
 async def test_a_letter_that_could_not_be_delivered_goes_to_the_queue(dunning):
     claim = await registered_with_purring(dunning)
-    [notice] = await dunning.events("notices.requested.v1")
+    [notice] = await dunning.events("notices.requested.v2")
 
     await dunning.notice_failed(
         claim, UUID(notice["payload"]["notice_id"]), await dunning.case_of(claim)

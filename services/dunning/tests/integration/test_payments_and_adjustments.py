@@ -15,7 +15,7 @@ async def test_payment_in_full_after_the_letter_closes_the_case_and_no_further_s
     dunning.clock.set(date(2026, 3, 20))
     claim = await dunning.register(due=date(2026, 3, 20))
     await dunning.run(date(2026, 3, 23))
-    assert len(await dunning.events("notices.requested.v1")) == 1
+    assert len(await dunning.events("notices.requested.v2")) == 1
 
     dunning.clock.set(date(2026, 3, 30))
     await dunning.pay(claim, principal_left=0, settled=True)
@@ -23,7 +23,7 @@ async def test_payment_in_full_after_the_letter_closes_the_case_and_no_further_s
 
     assert await dunning.case_status(claim) == "closed"
     assert await dunning.steps(claim) == [("purring", date(2026, 3, 23))]
-    assert len(await dunning.events("notices.requested.v1")) == 1
+    assert len(await dunning.events("notices.requested.v2")) == 1
     [closed] = await dunning.events("cases.closed.v1")
     assert closed["payload"]["reason"] == "settled"
 
@@ -37,7 +37,7 @@ async def test_a_partial_payment_continues_the_flow_with_the_remainder(dunning):
     await dunning.pay(claim, principal_left=125_000)
     await dunning.run_days(date(2026, 4, 1), date(2026, 4, 8))
 
-    [_, varsel] = await dunning.events("notices.requested.v1")
+    [_, varsel] = await dunning.events("notices.requested.v2")
     payload = varsel["payload"]
     assert (payload["step_kind"], payload["sent_date"]) == ("inkassovarsel", "2026-04-08")
     assert payload["principal_ore"] == 125_000
@@ -90,7 +90,7 @@ async def test_without_a_kid_the_step_waits_in_the_queue_until_the_account_is_op
     assert report.blocked == {"case.kid_missing": 1}
     assert item["code"] == "case.kid_missing"
     assert await dunning.work_items(kind="blocked_step") == []
-    [notice] = await dunning.events("notices.requested.v1")
+    [notice] = await dunning.events("notices.requested.v2")
     assert (notice["payload"]["sent_date"], notice["payload"]["kid"]) == ("2026-03-24", "99887766")
 
 
@@ -104,7 +104,7 @@ async def test_two_claims_of_one_debtor_are_consolidated_when_the_policy_says_so
     await dunning.run(date(2026, 3, 23))
 
     assert await dunning.case_of(first) == await dunning.case_of(second)
-    [notice] = await dunning.events("notices.requested.v1")
+    [notice] = await dunning.events("notices.requested.v2")
     assert [c["claim_id"] for c in notice["payload"]["claims"]] == [
         str(first.claim_id),
         str(second.claim_id),

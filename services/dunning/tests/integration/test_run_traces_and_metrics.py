@@ -32,7 +32,7 @@ async def test_a_step_continues_the_trace_of_the_claim_and_links_to_the_run(dunn
 
     await dunning.run(date(2026, 3, 23))
 
-    [notice] = await dunning.events("notices.requested.v1", await dunning.case_of(claim))
+    [notice] = await dunning.events("notices.requested.v2", await dunning.case_of(claim))
     assert notice["traceparent"].split("-")[1] == claim_trace
     [step] = [s for s in spans.get_finished_spans() if s.name == "dunning step purring"]
     [run] = [s for s in spans.get_finished_spans() if s.name == "dunning daily run"]

@@ -200,10 +200,10 @@ async def _book_candidates(
         if row["id"] in inserted:
             results[index].claim = row
             uow.add_event(
-                "claims.registered.v1",
+                "claims.registered.v2",
                 tenant=row["municipality"],
                 subject=str(row["id"]),
-                payload=registered_event(row),
+                payload=registered_event(row, keys),
             )
             continue
         earlier = existing.get(row["invoice_number"])

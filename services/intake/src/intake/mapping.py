@@ -11,15 +11,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, Valid
 
 from contracts.claims import (
     ClaimAdjustedV1,
-    ClaimRegisteredV1,
+    ClaimRegisteredV2,
     ClaimRejectedV1,
     ClaimSubmittedV1,
+    DebtorDetails,
     PostalAddress,
     PropertyRef,
     RejectionProblem,
 )
 from intake.domain.claims import ClaimDraft
 from intake.domain.errors import ClaimProblem, problem
+from runtime.personal_data import PersonalDataKeys, seal_details
 
 
 @dataclass(frozen=True)
@@ -142,9 +144,12 @@ def draft_from_submitted(
     )
 
 
-def registered_event(row: dict[str, Any]) -> ClaimRegisteredV1:
-    """The ``claims.registered.v1`` payload of a freshly inserted claim row."""
-    return ClaimRegisteredV1(
+def registered_event(row: dict[str, Any], keys: PersonalDataKeys) -> ClaimRegisteredV2:
+    """The ``claims.registered.v2`` payload of a freshly inserted claim row: the debtor's name
+    and address sealed, like the identity number."""
+    address = PostalAddress(**row["debtor_address"]) if row["debtor_address"] else None
+    details = DebtorDetails(name=row["debtor_name"], address=address)
+    return ClaimRegisteredV2(
         claim_id=row["id"],
         municipality=row["municipality"],
         invoice_number=row["invoice_number"],
@@ -152,8 +157,7 @@ def registered_event(row: dict[str, Any]) -> ClaimRegisteredV1:
         debtor_ref=row["debtor_ref"],
         debtor_sealed=row["debtor_sealed"],
         debtor_kind=row["debtor_kind"],
-        debtor_name=row["debtor_name"],
-        debtor_address=PostalAddress(**row["debtor_address"]) if row["debtor_address"] else None,
+        debtor_details_sealed=seal_details(keys, details),
         principal_ore=row["principal_ore"],
         issue_date=row["issue_date"],
         due_date=row["due_date"],

@@ -1,7 +1,7 @@
 """Malformed claims over HTTP: each gets its documented reason code and nothing is half-written.
 
 A refused claim leaves exactly one trace, the rejection (row and ``claims.rejected.v1``); never
-a claim row or a ``claims.registered.v1``. A refused request leaves nothing at all.
+a claim row or a ``claims.registered.v2``. A refused request leaves nothing at all.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ async def written(intake: Any) -> Written:
     [row] = await query(
         intake,
         "SELECT (SELECT count(*) FROM claim),"
-        " (SELECT count(*) FROM outbox WHERE event_type = 'claims.registered.v1'),"
+        " (SELECT count(*) FROM outbox WHERE event_type = 'claims.registered.v2'),"
         " (SELECT count(*) FROM rejection),"
         " (SELECT count(*) FROM outbox WHERE event_type = 'claims.rejected.v1')",
     )
@@ -84,7 +84,7 @@ async def claims_with_invoice_number(intake: Any, invoice_number: str) -> list[A
 async def registered_events_for(intake: Any, invoice_number: str) -> int:
     [row] = await query(
         intake,
-        "SELECT count(*) FROM outbox WHERE event_type = 'claims.registered.v1'"
+        "SELECT count(*) FROM outbox WHERE event_type = 'claims.registered.v2'"
         " AND (body::jsonb -> 'payload' ->> 'invoice_number') = :n",
         n=invoice_number,
     )

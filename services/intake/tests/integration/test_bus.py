@@ -63,7 +63,7 @@ async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_n
     response = await intake.client.post("/v1/claims", json=body, headers=intake.token())
     events = await read_events(
         nats_url,
-        "claims.registered.v1",
+        "claims.registered.v2",
         lambda e: e["payload"]["invoice_number"] == body["invoice_number"],
         expect=1,
     )
@@ -81,7 +81,7 @@ async def test_a_claim_published_as_submitted_yields_exactly_one_registered_even
     await publish_bytes(nats_url, "claims.submitted.v1", body)
     events = await read_events(
         nats_url,
-        "claims.registered.v1",
+        "claims.registered.v2",
         lambda e: e["payload"]["invoice_number"] == invoice_of(body),
         expect=1,
     )
@@ -100,7 +100,7 @@ async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, 
         await publish_bytes(nats_url, "claims.submitted.v1", body)
     registered = await read_events(
         nats_url,
-        "claims.registered.v1",
+        "claims.registered.v2",
         lambda e: e["payload"]["invoice_number"] == invoice_of(good),
         expect=1,
         settle=2.0,
@@ -130,7 +130,7 @@ async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_aga
     await publish_bytes(nats_url, "claims.submitted.v1", json.dumps(again).encode())
     registered = await read_events(
         nats_url,
-        "claims.registered.v1",
+        "claims.registered.v2",
         lambda e: e["payload"]["invoice_number"] == invoice_of(first),
         expect=1,
         settle=2.0,
@@ -196,7 +196,7 @@ async def test_the_trace_of_the_http_request_continues_in_the_registered_event(i
     await intake.client.post("/v1/claims", json=body, headers=headers)
     events = await read_events(
         nats_url,
-        "claims.registered.v1",
+        "claims.registered.v2",
         lambda e: e["payload"]["invoice_number"] == body["invoice_number"],
         expect=1,
     )

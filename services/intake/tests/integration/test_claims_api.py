@@ -30,7 +30,7 @@ async def test_a_valid_claim_is_registered_and_announced_through_the_outbox(inta
         await count_rows(
             intake,
             "outbox",
-            f"message_key = '{claim['id']}' AND event_type = 'claims.registered.v1'",
+            f"message_key = '{claim['id']}' AND event_type = 'claims.registered.v2'",
         )
         == 1
     )
@@ -85,7 +85,7 @@ async def test_the_same_batch_sent_twice_books_each_claim_once(intake):
         await count_rows(
             intake,
             "outbox",
-            "event_type = 'claims.registered.v1' AND message_key IN "  # noqa: S608
+            "event_type = 'claims.registered.v2' AND message_key IN "  # noqa: S608
             f"(SELECT id::text FROM claim WHERE invoice_number IN ({numbers}))",
         )
         == 5
@@ -218,7 +218,7 @@ async def test_a_large_batch_is_booked_in_bulk_and_a_registered_invoice_in_it_is
     registered = await count_rows(
         intake,
         "outbox",
-        "event_type = 'claims.registered.v1' AND message_key IN "  # noqa: S608
+        "event_type = 'claims.registered.v2' AND message_key IN "  # noqa: S608
         f"(SELECT id::text FROM claim WHERE invoice_number IN ({numbers}))",
     )
     assert registered == 61

@@ -25,7 +25,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from intake_factories import claim_body, d_number, debtor, fodselsnummer, with_wrong_check_digit
 from runtime.logging import configure_logging
-from runtime.personal_data import PersonalDataKeys, debtor_ref, open_sealed
+from runtime.personal_data import PersonalDataKeys, debtor_ref, open_details, open_sealed
 from runtime.telemetry import add_span_processor, configure_telemetry
 
 LOG_HANDLER = "kravflyt-json"
@@ -182,7 +182,7 @@ def test_no_span_carries_a_debtors_national_id(traffic: Traffic, captured: Captu
 
     assert found == []
     names = {span.name for span in captured.spans.get_finished_spans()}
-    assert {"POST /v1/claims", "claims.registered.v1 publish"} <= names
+    assert {"POST /v1/claims", "claims.registered.v2 publish"} <= names
 
 
 def test_no_response_body_carries_a_debtors_national_id(traffic: Traffic, captured: Captured):
@@ -230,7 +230,7 @@ async def test_the_bus_payload_carries_the_debtor_only_as_ref_and_sealed_value(
         bodies = [
             r.body
             for r in await conn.execute(
-                sa.text("SELECT body FROM outbox WHERE event_type = 'claims.registered.v1'")
+                sa.text("SELECT body FROM outbox WHERE event_type = 'claims.registered.v2'")
             )
         ]
 
@@ -240,3 +240,32 @@ async def test_the_bus_payload_carries_the_debtor_only_as_ref_and_sealed_value(
         assert payload["debtor_ref"] == debtor_ref(keys, number)
         assert open_sealed(keys, payload["debtor_sealed"]) == number
     assert leaks(traffic, bodies) == []
+
+
+async def test_the_bus_payload_carries_the_name_and_address_only_sealed(
+    intake: Any, traffic: Traffic, local_keys: dict[str, str]
+):
+    keys = PersonalDataKeys.from_strings(
+        local_keys["pseudonym_key"], local_keys["sealing_keys"], local_keys["sealing_active_key_id"]
+    )
+
+    async with intake.app.state.container.runtime.engine.connect() as conn:
+        claims = {
+            str(r.id): r
+            for r in await conn.execute(
+                sa.text("SELECT id, debtor_name, debtor_address FROM claim")
+            )
+        }
+        bodies = [r.body for r in await conn.execute(sa.text("SELECT body FROM outbox"))]
+
+    payloads = [json.loads(b)["payload"] for b in bodies]
+    registered = [p for p in payloads if "debtor_details_sealed" in p]
+    assert {p["claim_id"] for p in registered} == set(traffic.registered.values())
+    for payload in registered:
+        claim = claims[payload["claim_id"]]
+        details = open_details(keys, payload["debtor_details_sealed"])
+        assert details.name == claim.debtor_name
+        assert (details.address.model_dump() if details.address else None) == claim.debtor_address
+    clear = {c.debtor_name for c in claims.values()}
+    clear |= {line for c in claims.values() for line in (c.debtor_address or {}).get("lines", [])}
+    assert [text for text in clear for body in bodies if text in body] == []

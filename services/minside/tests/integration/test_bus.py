@@ -6,7 +6,7 @@ import asyncio
 
 import nats
 
-from minside_factories import balance, fodselsnummer, payment, registered
+from minside_factories import balance, event, fodselsnummer, payment, registered
 
 
 async def _publish(nats_url: str, *envelopes, msg_id_suffix: str = "") -> None:
@@ -69,3 +69,23 @@ async def test_an_event_published_twice_is_shown_once(minside, nats_url):
     text = (await client.get(f"/claims/{claim.payload.claim_id}")).text
 
     assert text.count("<td>Vipps</td>") == 1
+
+
+async def test_a_claim_left_in_the_topic_as_claims_registered_v1_still_reaches_the_page(
+    minside, nats_url
+):
+    pid = fodselsnummer()
+    ref = minside.ref(pid)
+    sealed = registered(ref, principal_ore=123_400, description="Feiing fra før omleggingen")
+    fields = sealed.payload.model_dump(exclude={"debtor_details_sealed"})
+    clear = event(
+        "claims.registered.v1", **fields, debtor_name="Kari Nordmann", debtor_address=None
+    )
+    await _publish(nats_url, clear)
+    client = await minside.login(minside.idporten.person(pid))
+
+    async def shows():
+        page = await client.get(f"/claims/{fields['claim_id']}")
+        return page.status_code == 200 and "Feiing fra før omleggingen" in page.text
+
+    assert await _eventually(shows)

@@ -6,19 +6,25 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.envelope import Envelope
 from notification.handlers.accept import accept_notice
+from runtime.sealed_events import open_envelope
 
 if TYPE_CHECKING:
     from notification.bootstrap import Container
 
+# v2 carries the debtor's name and address sealed; v1 is read until its messages have drained.
+REQUESTED = ("notices.requested.v2", "notices.requested.v1")
+
 
 def subscribe(c: Container) -> None:
-    """Register notification's subscription on its bus."""
+    """Register notification's subscriptions on its bus."""
 
     async def on_notices_requested(envelope: Envelope[Any]) -> None:
+        opened = open_envelope(envelope, c.keys)
         async with c.runtime.uow() as uow:
-            notice_id = await accept_notice(uow, envelope, renderer=c.renderer, store=c.store)
+            notice_id = await accept_notice(uow, opened, renderer=c.renderer, store=c.store)
             await uow.commit()
         if notice_id is not None:
             await c.background.submit(notice_id)
 
-    c.runtime.bus.subscribe("notices.requested.v1", on_notices_requested)
+    for event_type in REQUESTED:
+        c.runtime.bus.subscribe(event_type, on_notices_requested)

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[..., Awaitable[bool]]
 HANDLERS: dict[str, Handler] = {
+    # v2 carries the name and address sealed; v1 is read until its messages have drained.
+    "claims.registered.v2": open_account,
     "claims.registered.v1": open_account,
     "claims.adjusted.v1": adjust_account,
     "fees.charged.v1": charge_fee,

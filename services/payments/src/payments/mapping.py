@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from contracts.claims import ClaimRegisteredV1
+from contracts.claims import ClaimRegisteredV1, ClaimRegisteredV2
 from contracts.payments import (
     AccountOpenedV1,
     BalanceChangedV1,
@@ -19,16 +19,18 @@ from payments.domain.settlement import Remittance
 
 
 def account_values(
-    claim: ClaimRegisteredV1, *, kid: str, kid_algorithm: str, now: datetime
+    claim: ClaimRegisteredV2 | ClaimRegisteredV1, *, kid: str, kid_algorithm: str, now: datetime
 ) -> dict[str, Any]:
-    """The ``account`` row of a freshly registered claim (its principal not yet posted)."""
+    """The ``account`` row of a freshly registered claim (its principal not yet posted).
+
+    The ledger needs no name or address: it never opens ``debtor_details_sealed`` and keeps
+    neither from a ``claims.registered.v1`` still draining from the topic."""
     return {
         "claim_id": claim.claim_id,
         "municipality": claim.municipality,
         "invoice_number": claim.invoice_number,
         "claim_type": claim.claim_type,
         "debtor_ref": claim.debtor_ref,
-        "debtor_name": claim.debtor_name,
         "kid": kid,
         "kid_algorithm": kid_algorithm,
         "original_kid": claim.original_kid,

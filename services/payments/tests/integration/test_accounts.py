@@ -1,9 +1,12 @@
-"""Accounts open from claims.registered.v1 with a KID; fees, reversals and adjustments post."""
+"""Accounts open from claims.registered (v2, or a v1 still draining) with a KID; fees,
+reversals and adjustments post."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from contracts.claims import ClaimRegisteredV1
+from contracts.envelope import new_envelope
 from payments_factories import adjusted, fee_charged, fee_reversed, registered
 from rules.kid import KidAlgorithm, validate_kid
 
@@ -43,6 +46,29 @@ async def test_a_registered_claim_gets_an_account_a_mod10_kid_and_its_principal_
     assert [tuple(p) for p in postings] == [
         ("principal", "claim:principal", "creditor:principal", 325_000)
     ]
+
+
+async def test_a_claim_left_in_the_topic_as_v1_opens_its_account_and_keeps_no_name(payments):
+    sealed = registered(principal_ore=125_000)
+    fields = sealed.payload.model_dump(exclude={"debtor_details_sealed"})
+    payload = ClaimRegisteredV1(**fields, debtor_name="Kari Nordmann", debtor_address=None)
+    clear = new_envelope(
+        "claims.registered.v1",
+        source="intake",
+        tenant=sealed.tenant,
+        subject=sealed.subject,
+        payload=payload,
+        occurred_at=sealed.occurred_at,
+    )
+
+    assert await payments.apply(clear)
+
+    [opened] = await events(payments, "accounts.opened.v1", payload.claim_id)
+    assert opened["principal_ore"] == 125_000
+    columns = await payments.rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'account'"
+    )
+    assert "debtor_name" not in {c.column_name for c in columns}
 
 
 async def test_the_same_claim_delivered_twice_or_republished_opens_one_account(payments):

@@ -48,7 +48,7 @@ def shard_key(claim_id: UUID) -> int:
 
 
 async def open_case(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catalogue) -> UUID | None:
-    """Apply ``claims.registered.v1`` once: the case the claim is followed in."""
+    """Apply ``claims.registered`` once (v2 opened by the subscriber): the claim's case."""
     claim: ClaimRegisteredV1 = envelope.payload
     if not await uow.first_delivery(REGISTERED, envelope.id, envelope.type):
         return None

@@ -13,6 +13,7 @@ from dunning.domain.policy import Policy
 from dunning.records import CaseRecord
 from rules.money import format_ore
 from rules.rates import Rates
+from runtime.personal_data import PersonalDataKeys
 
 
 def step_events(
@@ -22,6 +23,7 @@ def step_events(
     ids: tuple[UUID | None, UUID | None],
     at: datetime,
     rates: Rates,
+    keys: PersonalDataKeys,
 ) -> list[tuple[str, Any]]:
     """``fees.charged``, ``notices.requested`` and ``cases.step_taken`` for one step, in order."""
     fee_id, notice_id = ids
@@ -29,8 +31,8 @@ def step_events(
     if fee_id is not None:
         events.append(("fees.charged.v1", mapping.fee_event(case, take, fee_id, at)))
     if notice_id is not None:
-        notice = mapping.notice_event(case, take, notice_id, policy.language, at, rates)
-        events.append(("notices.requested.v1", notice))
+        notice = mapping.notice_event(case, take, notice_id, policy.language, at, rates, keys)
+        events.append(("notices.requested.v2", notice))
     events.append(("cases.step_taken.v1", mapping.step_event(case, take, len(case.history), at)))
     return events
 

@@ -28,6 +28,7 @@ from dunning.policy_store import load_catalogue
 from dunning.records import CaseRecord
 from rules.rates import Rates, rates_from
 from runtime.db import outbox_row
+from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime
 from runtime.telemetry import resumed_span
 
@@ -120,6 +121,7 @@ async def run_daily(
 async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> None:
     day = report.run_date
     rates = rates_from(runtime.settings.rates_file)
+    keys = runtime.settings.personal_data_keys()
     async with runtime.engine.connect() as conn:
         catalogue = await load_catalogue(conn)
         ids = await queries.due_case_ids(conn, day, report.shard)
@@ -129,7 +131,9 @@ async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> No
                 uow.conn, ids[start : start + chunk], due_on=day, lock=True
             )
             outcomes = [plan_case(case, catalogue, day) for case in cases]
-            writer = _ChunkWriter(day, runtime.clock(), runtime.settings.service, report, rates)
+            writer = _ChunkWriter(
+                day, runtime.clock(), runtime.settings.service, report, rates, keys
+            )
             await writer.write(await db.driver(uow.conn), outcomes)
             await uow.commit()
 
@@ -163,9 +167,17 @@ async def _record_end(runtime: Runtime, run_id: UUID, status: str, report: RunRe
 class _ChunkWriter:
     """Turns a chunk's outcomes into rows and writes them, one statement per table."""
 
-    def __init__(self, day: date, now: Any, source: str, report: RunReport, rates: Rates) -> None:
+    def __init__(
+        self,
+        day: date,
+        now: Any,
+        source: str,
+        report: RunReport,
+        rates: Rates,
+        keys: PersonalDataKeys,
+    ) -> None:
         self.day, self.now, self.source, self.report = day, now, source, report
-        self.rates = rates
+        self.rates, self.keys = rates, keys
 
     async def write(self, pg: Any, outcomes: list[Outcome]) -> None:
         self.report.selected += len(outcomes)
@@ -232,7 +244,13 @@ class _ChunkWriter:
                 events += [
                     self._outbox(o, e)
                     for e in step_events(
-                        o.case, o.policy, take, (fee_id, notice_id), self.now, self.rates
+                        o.case,
+                        o.policy,
+                        take,
+                        (fee_id, notice_id),
+                        self.now,
+                        self.rates,
+                        self.keys,
                     )
                 ]
             self._count(take)

@@ -21,7 +21,6 @@ account = sa.Table(
     sa.Column("invoice_number", sa.Text, nullable=False),
     sa.Column("claim_type", sa.Text, nullable=False),
     sa.Column("debtor_ref", sa.Text, nullable=False, index=True),
-    sa.Column("debtor_name", sa.Text, nullable=False),
     sa.Column("kid", sa.Text, nullable=False, unique=True),
     sa.Column("kid_algorithm", sa.Text, nullable=False),
     sa.Column("original_kid", sa.Text, index=True),

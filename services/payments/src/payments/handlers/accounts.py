@@ -31,6 +31,7 @@ from runtime.db import UnitOfWork
 CONSUMERS = {
     event: f"payments.{event}"
     for event in (
+        "claims.registered.v2",
         "claims.registered.v1",
         "fees.charged.v1",
         "fees.reversed.v1",
