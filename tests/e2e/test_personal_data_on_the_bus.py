@@ -131,6 +131,9 @@ def test_a_debtors_name_and_address_reach_the_letter_but_never_lie_in_clear_on_t
         assert set(leaked.values()) == {0}, (text, leaked)
     # Nothing was published as a superseded type (those carry the name in clear).
     for event_type in SUPERSEDED:
-        assert asyncio.run(
-            read_events(local_stack.nats_url, event_type, lambda e: True, 0, settle=0.5)
-        ) == [], event_type
+        assert (
+            asyncio.run(
+                read_events(local_stack.nats_url, event_type, lambda e: True, 0, settle=0.5)
+            )
+            == []
+        ), event_type
