@@ -6,7 +6,7 @@ register, dated data from SSB's classification of municipalities (`data/municipa
 answers which municipality serves an old number on a given day.
 
 Loading refuses the file whole on unknown keys, a malformed or repeated number, an end without
-successors (or successors without an end), a successor that is not listed or does not start on
+successors (or successors without an end), a successor that is not listed or not in force on
 the day its predecessor ended, and an organisation number with a wrong check digit.
 """
 
@@ -84,6 +84,20 @@ class Municipality:
 
 
 @dataclass(frozen=True)
+class Collection:
+    """Claims kept under `number` that a municipality collects from `start` until `end`
+    (exclusive; `date.min` and `date.max` where open)."""
+
+    number: str
+    start: date
+    end: date
+
+    def covers(self, day: date) -> bool:
+        """Whether `day` lies in the period."""
+        return self.start <= day < self.end
+
+
+@dataclass(frozen=True)
 class Register:
     """Every municipality of the register by kommunenummer."""
 
@@ -126,6 +140,32 @@ class Register:
         if len(candidates) > 1:
             raise SplitMunicipality(number, candidates)
         return candidates[0]
+
+    def collecting(self, number: str, day: date) -> str:
+        """Who collects claims kept under `number` on `day`: its one successor once it merged
+        or was renumbered; `number` itself where the register does not know it or it was split
+        (such a claim was placed with a named successor when registered)."""
+        try:
+            return self.creditor_on(number, day)
+        except (UnknownMunicipality, SplitMunicipality):
+            return number
+
+    def collected_by(self, number: str) -> tuple[Collection, ...]:
+        """Whose claims `number` collects and when: its own until it merged or got a new
+        number, each predecessor's from the day it took them over (not a split one's: those
+        were placed with a named successor) until its own end."""
+        own = self.municipalities.get(number)
+        end = own.valid_to if own is not None and own.valid_to is not None else date.max
+        return (Collection(number, date.min, end), *self._taken_over(number, date.min, end))
+
+    def _taken_over(self, number: str, start: date, end: date) -> list[Collection]:
+        found = []
+        for municipality in self:
+            if municipality.successors == (number,) and municipality.valid_to is not None:
+                day = max(municipality.valid_to, start)
+                found.append(Collection(municipality.number, day, end))
+                found.extend(self._taken_over(municipality.number, day, end))
+        return found
 
     def predecessors(self, number: str) -> tuple[str, ...]:
         """Every municipality whose claims `number` took over, directly or through others."""
@@ -198,11 +238,13 @@ def _checked(found: Sequence[Municipality]) -> Register:
     for municipality in found:
         for successor in municipality.successors:
             later = by_number.get(successor)
-            if later is None or later.valid_from != municipality.valid_to:
+            # A successor is new from that day or an existing municipality absorbing it.
+            ended = municipality.valid_to
+            if later is None or ended is None or not later.in_force(ended):
                 raise InvalidRegister(
                     INVALID_CODE,
                     f"{municipality.number}: successor {successor} is not listed "
-                    "or does not start on the day it ended.",
+                    "or not in force on the day it ended.",
                 )
     return Register(by_number)
 

@@ -140,7 +140,7 @@ def test_in_force_is_exclusive_of_the_end_day() -> None:
         (('number = "0711"', 'number = "3005"'), "repeated"),
         (('successors = ["3005"]', 'successors = ["3006"]'), "successor not listed"),
         (('successors = ["3005"]', "successors = []"), "end without successors"),
-        (("valid_to = 2020-01-01", "valid_to = 2020-01-02"), "successor starts another day"),
+        (("valid_to = 2020-01-01", "valid_to = 2019-12-31"), "successor not yet in force"),
         (("valid_to = 2020-01-01", "valid_to = 2020-01-01T00:00:00"), "date-time"),
         (('name = "Svelvik"', 'name = ""'), "empty name"),
         (('name = "Svelvik"', 'name = "Svelvik"\norgnr = "921234555"'), "orgnr check digit"),
@@ -201,3 +201,26 @@ valid_from = 2027-01-01
 
 def test_no_office_file_means_the_packaged_register() -> None:
     assert register_from("") is DEFAULT_REGISTER
+
+
+def test_drammen_3301_collects_its_predecessors_claims_from_2024() -> None:
+    collections = {c.number: (c.start, c.end) for c in REGISTER.collected_by("3301")}
+
+    assert collections == {
+        "3301": (date.min, date.max),
+        "3005": (IN_2024, date.max),
+        "0602": (IN_2024, date.max),
+        "0625": (IN_2024, date.max),
+        "0711": (IN_2024, date.max),
+    }
+
+
+def test_drammen_3005_collected_from_2020_until_its_renumbering() -> None:
+    collections = {c.number: (c.start, c.end) for c in REGISTER.collected_by("3005")}
+
+    assert collections["3005"] == (date.min, IN_2024)
+    assert collections["0711"] == (IN_2020, IN_2024)
+
+
+def test_no_successor_collects_a_split_municipalitys_claims() -> None:
+    assert [c.number for c in REGISTER.collected_by("5059")] == ["5059", "5016", "5023", "5024"]

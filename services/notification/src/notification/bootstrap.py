@@ -28,6 +28,7 @@ from notification.letters.catalogue import PACKAGE_TEMPLATES, Catalogue
 from notification.letters.render import Renderer
 from notification.storage import DocumentStore, PostgresDocumentStore
 from notification.sweeper import Sweeper
+from rules.municipalities import register_from
 from runtime.auth import TokenVerifier
 from runtime.personal_data import PersonalDataKeys
 from runtime.service import Runtime, service_app
@@ -74,7 +75,7 @@ def build(settings: NotificationSettings, **overrides: Any) -> Container:
     runtime = overrides.pop("runtime", None) or Runtime(s)
     http = httpx.AsyncClient(timeout=s.provider_timeout_seconds)
     directories = [PACKAGE_TEMPLATES] + ([Path(s.templates_dir)] if s.templates_dir else [])
-    catalogue = Catalogue(directories)
+    catalogue = Catalogue(directories, register_from(s.municipalities_file))
     keys = PersonalDataKeys.from_strings(s.pseudonym_key, s.sealing_keys, s.sealing_active_key_id)
     store: DocumentStore = overrides.pop("store", None) or PostgresDocumentStore()
     providers = overrides.pop("providers", None) or build_providers(s, http)

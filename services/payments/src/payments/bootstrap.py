@@ -14,6 +14,7 @@ from payments.handlers.common import Office
 from payments.vipps import VippsClient, VippsConfig
 from rules.calendar import roll_forward
 from rules.kid import KidAlgorithm
+from rules.municipalities import register_from
 from rules.rates import rates_from
 from runtime.auth import TokenVerifier
 from runtime.service import Runtime, service_app
@@ -49,6 +50,7 @@ def office_from(settings: PaymentsSettings) -> Office:
         office_tenant=settings.office_tenant,
         accrual=InterestAccrual(rates),
         source=settings.service or "payments",
+        register=register_from(settings.municipalities_file),
     )
 
 

@@ -38,7 +38,7 @@ async def accept_notice(
     if not first or existing is not None:
         return existing.id if existing is not None and existing.status == "accepted" else None
     notice = renderer.complete(notice_from_requested(payload))
-    problems = check_notice(notice, creditor=renderer.creditor(notice.municipality))
+    problems = check_notice(notice, creditor=renderer.creditor(notice))
     letter: RenderedLetter | None = None
     if not problems:
         try:

@@ -76,6 +76,7 @@ def address_for(channel: str, contact: ContactInfo | None) -> str:
 def texts_for(d: Dispatcher, letter: Letter) -> dict[str, str]:
     """The letter's texts with its values filled in (SMS bodies, alert texts)."""
     n = letter.notice
-    values = letter_values(n, d.catalogue.profile(n.municipality))
-    texts = d.catalogue.texts(n.municipality, n.language, n.step_kind)
+    profile = d.catalogue.creditor_profile(n)
+    values = letter_values(n, profile)
+    texts = d.catalogue.texts(profile.kommunenummer, n.language, n.step_kind)
     return {key: fill(text, values) for key, text in texts.items()}

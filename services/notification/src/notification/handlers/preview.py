@@ -11,7 +11,7 @@ from notification.letters.render import RenderedLetter, Renderer, RenderError
 async def preview_notice(renderer: Renderer, notice: Notice) -> RenderedLetter:
     """The letter as it would go out; the same compliance check refuses what the law forbids."""
     notice = renderer.complete(notice)
-    problems = check_notice(notice, creditor=renderer.creditor(notice.municipality))
+    problems = check_notice(notice, creditor=renderer.creditor(notice))
     if problems:
         raise NotificationError(*problems)
     try:

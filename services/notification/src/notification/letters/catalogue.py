@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from notification.domain.notice import LANGUAGES, STEP_KINDS
+from notification.domain.notice import LANGUAGES, STEP_KINDS, Notice
+from rules.municipalities import DEFAULT_REGISTER, Register
 
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
 _LOGO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}\.svg$")
@@ -47,8 +48,11 @@ class Profile:
 class Catalogue:
     """Texts and profiles, read once; ``texts()`` merges common, step and municipality."""
 
-    def __init__(self, directories: list[Path] | None = None) -> None:
+    def __init__(
+        self, directories: list[Path] | None = None, register: Register = DEFAULT_REGISTER
+    ) -> None:
         self.directories = directories or [PACKAGE_TEMPLATES]
+        self.register = register
         self._texts = {lang: self._load_texts(lang) for lang in LANGUAGES}
         self._raw_profiles = self._load_profiles()
         self._profiles: dict[str, Profile] = {}
@@ -58,6 +62,23 @@ class Catalogue:
         if kommunenummer not in self._profiles:
             self._profiles[kommunenummer] = self._build_profile(kommunenummer)
         return self._profiles[kommunenummer]
+
+    def creditor_profile(self, notice: Notice) -> Profile:
+        """Who a notice's letter comes from on the day it is sent.
+
+        From the day a municipality merged or was renumbered (the register), its claims are
+        collected in the successor's name; where the name changed the letter says "tidligere
+        <name>" beside it: a claim still kept under the old number was issued before that day.
+        """
+        creditor = self.register.collecting(notice.municipality, notice.sent_date)
+        profile = self.profile(creditor)
+        if creditor == notice.municipality or profile.name is None:
+            return profile
+        former = self.profile(notice.municipality).name or self._register_name(notice)
+        if former == profile.name:
+            return profile
+        formerly = self._texts[notice.language]["common"]["formerly"]
+        return replace(profile, name=f"{profile.name} ({formerly} {former})")
 
     def texts(self, kommunenummer: str, language: str, step_kind: str) -> Texts:
         """All strings one letter needs, the municipality's rewordings applied."""
@@ -113,6 +134,10 @@ class Catalogue:
             logo_svg=self._logo(values.get("logo", "office.svg")),
             texts=_text_overrides(own.get("texts", {})),
         )
+
+    def _register_name(self, notice: Notice) -> str:
+        municipality = self.register.get(notice.municipality)
+        return f"{municipality.name_in(notice.language)} kommune"
 
     def _logo(self, name: str) -> str:
         if not _LOGO_NAME.fullmatch(name):

@@ -60,27 +60,27 @@ class Renderer:
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="typst")
 
-    def creditor(self, kommunenummer: str) -> str | None:
-        """The creditor's name from its profile; None for a municipality the office lacks."""
-        return self.catalogue.profile(kommunenummer).name
+    def creditor(self, notice: Notice) -> str | None:
+        """The creditor's name on the day the notice is sent; None for one the office lacks."""
+        return self.catalogue.creditor_profile(notice).name
 
     def complete(self, notice: Notice) -> Notice:
-        """The notice with the municipality's account number where it carries none."""
+        """The notice with the creditor's account number where it carries none."""
         if notice.account_number:
             return notice
-        account = self.catalogue.profile(notice.municipality).account_number or None
+        account = self.catalogue.creditor_profile(notice).account_number or None
         return replace(notice, account_number=account)
 
     def letter_data(self, notice: Notice) -> dict[str, Any]:
         """The data the layout prints for ``notice``."""
-        profile = self.catalogue.profile(notice.municipality)
-        texts = self.catalogue.texts(notice.municipality, notice.language, notice.step_kind)
+        profile = self.catalogue.creditor_profile(notice)
+        texts = self.catalogue.texts(profile.kommunenummer, notice.language, notice.step_kind)
         return compose_letter(notice, profile, texts)
 
     def render_sync(self, notice: Notice) -> RenderedLetter:
         """Render on the calling thread."""
         data = self.letter_data(notice)
-        logo = self.catalogue.profile(notice.municipality).logo_svg
+        logo = self.catalogue.creditor_profile(notice).logo_svg
         created = datetime.combine(notice.sent_date, time(12), tzinfo=UTC)
         try:
             pdf = self._compiler().compile(

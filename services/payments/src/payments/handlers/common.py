@@ -18,6 +18,7 @@ from payments.domain.booking import BookingContext
 from payments.domain.errors import PaymentsError
 from payments.domain.ledger import COLLECTION, Component
 from rules.kid import KidAlgorithm
+from rules.municipalities import DEFAULT_REGISTER, Register
 from runtime.db import UnitOfWork
 
 
@@ -33,6 +34,8 @@ class Office:
     accrual: InterestAccrual = field(default_factory=InterestAccrual)
     order: Sequence[Component] = DEFAULT_ORDER
     source: str = "payments"
+    # Who collects which municipality's claims from which day (settlement after a merger).
+    register: Register = DEFAULT_REGISTER
 
     def booking(
         self, uow: UnitOfWork, *, source: str = COLLECTION, reference: str | None = None

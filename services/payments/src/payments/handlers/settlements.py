@@ -24,6 +24,7 @@ from payments.handlers.common import Office
 from payments.mapping import balance_changed, settlement_created
 from payments.settlement_export import settlement_document
 from rules.calendar import oslo_today
+from rules.municipalities import Collection
 from runtime.db import UnitOfWork
 
 _COLLECTED = """
@@ -31,11 +32,12 @@ _COLLECTED = """
         CASE WHEN p.kind = 'payment' THEN p.amount_ore ELSE -p.amount_ore END AS amount_ore
     FROM posting p JOIN account a ON a.claim_id = p.claim_id
     LEFT JOIN settlement_posting s ON s.posting_id = p.id
-    WHERE a.municipality = :municipality AND p.booked_on <= :period_end AND s.posting_id IS NULL
+    WHERE ({collections}) AND p.booked_on <= :period_end AND s.posting_id IS NULL
       AND (p.kind = 'payment' OR (p.kind = 'overpayment_credit'
            AND p.debit_account IN ('creditor:principal', 'creditor:interest', 'office:fees')))
     ORDER BY p.id
 """
+_COLLECTION = "(a.municipality = :m{i} AND p.booked_on >= :start{i} AND p.booked_on < :end{i})"
 
 
 async def settle(
@@ -49,12 +51,9 @@ async def settle(
     earlier = await _stored(uow, municipality, start)
     if earlier is not None:
         return earlier
-    await _book_interest(uow, municipality, min(end, oslo_today(uow.clock())), office)
-    rows = (
-        await uow.conn.execute(
-            sa.text(_COLLECTED), {"municipality": municipality, "period_end": end}
-        )
-    ).all()
+    collections = office.register.collected_by(municipality)
+    await _book_interest(uow, collections, min(end, oslo_today(uow.clock())), office)
+    rows = await _collected(uow, collections, end)
     collected = [
         Collected(r.claim_id, r.invoice_number, Component(r.component), r.amount_ore) for r in rows
     ]
@@ -73,6 +72,16 @@ async def settle(
         "settlements.created.v1", tenant=municipality, subject=str(settlement_id), payload=payload
     )
     return document
+
+
+async def _collected(uow: UnitOfWork, collections: tuple[Collection, ...], end: date) -> list[Any]:
+    """Unsettled money through ``end`` on the claims the municipality collected when it was
+    booked: a merged municipality's until the merger, its successor's from that day."""
+    where = " OR ".join(_COLLECTION.format(i=i) for i in range(len(collections)))
+    params: dict[str, Any] = {"period_end": end}
+    for i, c in enumerate(collections):
+        params |= {f"m{i}": c.number, f"start{i}": c.start, f"end{i}": c.end}
+    return list(await uow.conn.execute(sa.text(_COLLECTED.format(collections=where)), params))
 
 
 async def settlement_by_id(uow: UnitOfWork, settlement_id: UUID) -> Any:
@@ -108,12 +117,15 @@ async def _store(
     )  # fmt: skip
 
 
-async def _book_interest(uow: UnitOfWork, municipality: str, through: date, office: Office) -> None:
+async def _book_interest(
+    uow: UnitOfWork, collections: tuple[Collection, ...], through: date, office: Office
+) -> None:
     """Interest is booked at settlement too, so balances match what the letters say."""
     a = t.account
+    numbers = [c.number for c in collections if c.covers(through)]
     query = (
         sa.select(a)
-        .where(a.c.municipality == municipality, a.c.status == "open", a.c.principal_ore > 0,
+        .where(a.c.municipality.in_(numbers), a.c.status == "open", a.c.principal_ore > 0,
                a.c.due_date < through,
                sa.or_(a.c.interest_through.is_(None), a.c.interest_through < through))
         .order_by(a.c.claim_id)
@@ -131,7 +143,7 @@ async def _book_interest(uow: UnitOfWork, municipality: str, through: date, offi
             payload = balance_changed(entry, cause="interest", as_of=through, now=now)
             uow.add_event(
                 "accounts.balance_changed.v1",
-                tenant=municipality,
+                tenant=row.municipality,
                 subject=str(row.claim_id),
                 payload=payload,
             )
