@@ -2,7 +2,7 @@
 
 intake registers the claim over HTTP; payments opens its account and announces the KID on
 NATS; an OCR giro file paying that KID is posted to payments; the account's balance event says
-the claim is settled.
+the claim is settled, and intake's register, following the ledger, shows it as paid.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,20 @@ def ocr_paying(kid: str, amount_ore: int, day: date) -> bytes:
     return encode(ocr_lines("9000001", "00012345", [assignment], day))
 
 
-def test_a_claim_registered_in_intake_and_paid_by_an_ocr_file_is_settled(
+def status_in_intake(stack: LocalStack, claim_id: str, wanted: str, wait: float = 30) -> str:
+    """Poll ``GET /v1/claims/{id}`` as the municipality does; the last status seen."""
+    headers = {"Authorization": f"Bearer {stack.token()}"}
+    deadline, status = time.monotonic() + wait, ""
+    with httpx.Client(base_url=stack.service_url("intake"), trust_env=False) as client:
+        while status != wanted and time.monotonic() < deadline:
+            answer = client.get(f"/v1/claims/{claim_id}", headers=headers)
+            assert answer.status_code == 200, answer.text
+            status = answer.json()["status"]
+            time.sleep(0.2)
+    return status
+
+
+def test_a_claim_registered_in_intake_and_paid_by_an_ocr_file_is_settled_and_shown_paid(
     local_stack: LocalStack, claim_body: Callable[..., dict[str, Any]]
 ) -> None:
     local_stack.start_service("intake")
@@ -97,3 +111,4 @@ def test_a_claim_registered_in_intake_and_paid_by_an_ocr_file_is_settled(
     assert settled["payload"]["settled"] is True
     assert settled["payload"]["total_ore"] == 0
     assert settled["tenant"] == "3301"
+    assert status_in_intake(local_stack, claim_id, "paid") == "paid"

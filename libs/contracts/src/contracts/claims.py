@@ -10,6 +10,12 @@ from contracts.base import ContractModel, EventPayload, Kommunenummer, UtcDateti
 
 DebtorKind = Literal["person", "organisation"]
 AdjustmentKind = Literal["credit_note", "cancellation", "write_off"]
+# A claim's place in its life: open; reduced to nothing by the municipality (credited,
+# cancelled, written_off); settled in the ledger (paid); or ended by dunning (handed_over to
+# enforcement, closed by a caseworker).
+ClaimStatus = Literal[
+    "open", "credited", "cancelled", "written_off", "paid", "handed_over", "closed"
+]
 InvoiceNumber = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -174,3 +180,22 @@ class ClaimAdjustedV1(EventPayload):
             msg = "principal_after_ore must equal principal_before_ore - amount_ore"
             raise ValueError(msg)
         return self
+
+
+class ClaimStatusChangedV1(EventPayload):
+    """The register moved a claim to another status, following the ledger or dunning."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.status_changed.v1"
+
+    claim_id: UUID
+    status_before: ClaimStatus
+    status: ClaimStatus
+    decided_by: Literal["ledger", "dunning"] = Field(
+        description="Whose event moved it: payments' ledger or dunning's case."
+    )
+    reason: str = Field(
+        description='Why, in the deciding service\'s words: "settled", "reopened" (ledger), '
+        'or a case\'s closing reason ("settled", "written_off", "handed_over", "stopped").'
+    )
+    source_event_id: UUID = Field(description="The event that decided it.")
+    changed_at: UtcDatetime

@@ -81,6 +81,10 @@ class CaseClosedV1(EventPayload):
     case_id: UUID
     reason: Literal["settled", "cancelled", "written_off", "credited", "handed_over", "stopped"]
     closed_at: UtcDatetime
+    claim_ids: list[UUID] = Field(
+        default_factory=list,
+        description="The case's claims when it closed (empty in events from before the field).",
+    )
 
 
 class Instalment(ContractModel):

@@ -10,6 +10,7 @@ from contracts.claims import (
     ClaimRegisteredV1,
     ClaimRegisteredV2,
     ClaimRejectedV1,
+    ClaimStatusChangedV1,
     ClaimSubmittedV1,
 )
 from contracts.dunning import (
@@ -43,6 +44,7 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     ClaimRegisteredV2,
     ClaimRejectedV1,
     ClaimAdjustedV1,
+    ClaimStatusChangedV1,
     DeadLetterV1,
     AccountOpenedV1,
     BalanceChangedV1,

@@ -7,6 +7,7 @@ import pytest
 
 from contracts import EVENTS, ClaimRegisteredV1
 from contracts.compat import breaking_changes
+from contracts.dunning import CaseClosedV1
 from contracts.export import check, default_schemas_dir, main, snapshot_files, write
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "schemas"
@@ -29,6 +30,12 @@ class RegisteredWithoutDescription(ClaimRegisteredV1):
     """A breaking change: `description` dropped (a ClassVar in a subclass hides the field)."""
 
     description: ClassVar[str]  # type: ignore[misc]
+
+
+class ClosedWithoutClaimIds(CaseClosedV1):
+    """``cases.closed.v1`` as it was before it named the case's claims."""
+
+    claim_ids: ClassVar[list[Any]]  # type: ignore[misc]
 
 
 def snapshot(event: str) -> dict[str, Any]:
@@ -178,3 +185,17 @@ def test_a_removed_event_type_is_breaking(tmp_path: Path) -> None:
     breaking, _ = check(tmp_path, {k: v for k, v in EVENTS.items() if k != REGISTERED})
 
     assert breaking == [f"{REGISTERED}: event type removed"]
+
+
+def test_the_claim_status_event_and_the_closed_cases_claims_are_additive(tmp_path: Path) -> None:
+    before = {k: v for k, v in EVENTS.items() if k != "claims.status_changed.v1"}
+    write(tmp_path, before | {"cases.closed.v1": ClosedWithoutClaimIds})
+
+    breaking, stale = check(tmp_path)
+
+    assert breaking == []
+    assert sorted(stale) == [
+        "asyncapi.json",
+        "cases.closed.v1.json",
+        "claims.status_changed.v1.json",
+    ]

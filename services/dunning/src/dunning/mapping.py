@@ -137,8 +137,8 @@ def resumed_event(case_id: UUID, reason: str, at: datetime) -> CaseResumedV1:
     return CaseResumedV1(case_id=case_id, reason=reason, resumed_at=at)
 
 
-def closed_event(case_id: UUID, reason: str, at: datetime) -> CaseClosedV1:
-    return CaseClosedV1(case_id=case_id, reason=reason, closed_at=at)
+def closed_event(case_id: UUID, reason: str, at: datetime, claim_ids: list[UUID]) -> CaseClosedV1:
+    return CaseClosedV1(case_id=case_id, reason=reason, closed_at=at, claim_ids=claim_ids)
 
 
 def fee_reversed_event(row: Any, reason: str, at: datetime) -> FeeReversedV1:

@@ -26,6 +26,7 @@ async def test_payment_in_full_after_the_letter_closes_the_case_and_no_further_s
     assert len(await dunning.events("notices.requested.v2")) == 1
     [closed] = await dunning.events("cases.closed.v1")
     assert closed["payload"]["reason"] == "settled"
+    assert closed["payload"]["claim_ids"] == [str(claim.claim_id)]  # intake follows them
 
 
 async def test_a_partial_payment_continues_the_flow_with_the_remainder(dunning):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from contracts.claims import ClaimStatus
 from intake import db
 from intake.domain.errors import REASONS, ClaimProblem, IntakeError, problem
 from intake.handlers import (
@@ -172,7 +173,7 @@ def build_router(c: "Container") -> APIRouter:
     @router.get("/claims", summary="The caller's claims, filtered and paged by id")
     async def list_claims(
         principal: Annotated[Principal, reader],
-        status: Literal["open", "credited", "cancelled", "written_off"] | None = None,
+        status: ClaimStatus | None = None,
         claim_type: str | None = None,
         due_before: date | None = None,
         due_after: date | None = None,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from contracts.envelope import Envelope
+from intake.following import follow_balance, follow_case_closed
 from intake.handlers import register_submitted
+from runtime.db import UnitOfWork
 
 if TYPE_CHECKING:
     from intake.bootstrap import Container
@@ -27,3 +30,19 @@ def subscribe(c: Container) -> None:
             await uow.commit()
 
     c.runtime.bus.subscribe("claims.submitted.v1", on_claims_submitted)
+    for event_type, follow in (
+        ("accounts.balance_changed.v1", follow_balance),
+        ("cases.closed.v1", follow_case_closed),
+    ):
+        c.runtime.bus.subscribe(event_type, _in_transaction(c, follow))
+
+
+def _in_transaction(
+    c: Container, handler: Callable[[UnitOfWork, Envelope[Any]], Awaitable[None]]
+) -> Callable[[Envelope[Any]], Awaitable[None]]:
+    async def receive(envelope: Envelope[Any]) -> None:
+        async with c.runtime.uow() as uow:
+            await handler(uow, envelope)
+            await uow.commit()
+
+    return receive

@@ -48,6 +48,8 @@ claim = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("property", pg.JSONB),
     sa.Column("status", sa.Text, nullable=False),
+    # When the ledger's last balance applied to the claim changed (an older one changes nothing).
+    sa.Column("ledger_changed_at", sa.DateTime(timezone=True)),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("municipality", "invoice_number", name="claim_invoice_unique"),

@@ -170,11 +170,15 @@ async def close(uow: UnitOfWork, case: CaseRecord, reason: str, actor: Actor | N
         .values(status="ended")
     )
     await log(uow, case.id, "closed", {"reason_code": reason}, actor)
+    # Every claim the case followed, ended ones too (``case.claims`` holds only the open).
+    c = db.case_claim.c
+    query = sa.select(c.claim_id).where(c.case_id == case.id).order_by(c.claim_id)
+    claim_ids = list((await uow.conn.execute(query)).scalars())
     uow.add_event(
         "cases.closed.v1",
         tenant=case.municipality,
         subject=case.subject,
-        payload=mapping.closed_event(case.id, reason, now),
+        payload=mapping.closed_event(case.id, reason, now, claim_ids),
     )
 
 
