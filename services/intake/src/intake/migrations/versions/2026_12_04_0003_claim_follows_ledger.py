@@ -1,15 +1,15 @@
 """The claim register follows the ledger: when its last applied balance changed.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_original_municipality
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002_original_municipality"
 branch_labels = None
 depends_on = None
 
