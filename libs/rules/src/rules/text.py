@@ -1,11 +1,12 @@
 """Text hygiene at every boundary: what a service accepts as free text, and why it refuses.
 
 A value is normalised to NFC, then refused with a reason code naming the field when it holds
-a control character (NUL included) or a lone surrogate (``text.control_character``), a code
-point Unicode has not assigned (``text.unassigned``), a character the letter fonts cannot print
-(``text.unprintable``, only for a policy made with the fonts' coverage), more characters than
-allowed (``text.too_long``), or, where a value is required, nothing but invisible characters
-(``text.empty``: spaces, zero-width and other format characters).
+a control character (NUL included), a lone surrogate, the byte-order mark or a bidirectional
+override (``text.control_character``), a code point Unicode has not assigned
+(``text.unassigned``), a character the letter fonts cannot print (``text.unprintable``, only
+for a policy made with the fonts' coverage), more characters than allowed (``text.too_long``),
+or, where a value is required, nothing but invisible characters (``text.empty``: spaces,
+zero-width and other format characters).
 
 Every check is one pass of a compiled regex or a C-level string method per value, so a batch
 of a thousand claims costs milliseconds. The character classes are built once per policy from
@@ -33,6 +34,9 @@ TEXT_REASONS: dict[str, str] = {
 }
 
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cn"})
+# Format characters refused as controls: the byte-order mark (PDF/A forbids it in a letter)
+# and the bidirectional embeddings, overrides and isolates (they reorder what a reader sees).
+_REFUSED_FORMAT = frozenset({0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)})
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
 # Hangul fillers and the Braille blank are letters or symbols that print as nothing.
 _BLANK_LETTERS = (0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0)
@@ -60,9 +64,7 @@ class TextPolicy:
         if printable is None:
             self._refused = _refused_pattern()
         else:
-            allowed = sorted(
-                cp for cp in set(printable) if _category(cp) not in _REFUSED_CATEGORIES
-            )
+            allowed = sorted(cp for cp in set(printable) if not _is_refused(cp))
             self._refused = re.compile(f"[^{_class(allowed)}]")
         self._invisible = _invisible_pattern()
 
@@ -82,9 +84,13 @@ class TextPolicy:
         return value
 
 
+def _is_refused(code_point: int) -> bool:
+    return code_point in _REFUSED_FORMAT or _category(code_point) in _REFUSED_CATEGORIES
+
+
 def _reason(character: str) -> str:
     category = unicodedata.category(character)
-    if category in ("Cc", "Cs"):
+    if category in ("Cc", "Cs") or ord(character) in _REFUSED_FORMAT:
         return "text.control_character"
     if category == "Cn":
         return "text.unassigned"
@@ -97,7 +103,7 @@ def _category(code_point: int) -> str:
 
 @cache
 def _refused_pattern() -> re.Pattern[str]:
-    refused = [cp for cp in range(sys.maxunicode + 1) if _category(cp) in _REFUSED_CATEGORIES]
+    refused = [cp for cp in range(sys.maxunicode + 1) if _is_refused(cp)]
     return re.compile(f"[{_class(refused)}]")
 
 

@@ -53,7 +53,16 @@ def test_without_the_fonts_emoji_pass_but_control_characters_do_not() -> None:
 def test_length_is_counted_after_nfc_and_invisible_only_text_is_empty() -> None:
     assert PLAIN.clean("A\u030a" * 3, field="f", max_length=3) == "Å" * 3
     assert PLAIN.clean("abcd", field="f", max_length=3) == TextProblem("text.too_long", "f")
-    assert PLAIN.clean("\u200b \ufeff", field="f", max_length=9, required=True) == TextProblem(
+    assert PLAIN.clean("\u200b \u2060", field="f", max_length=9, required=True) == TextProblem(
         "text.empty", "f"
     )
     assert PLAIN.clean("", field="f", max_length=9) == ""
+
+
+@pytest.mark.parametrize("character", ["\ufeff", "\u202e", "\u2067"], ids=["bom", "rlo", "rli"])
+def test_the_byte_order_mark_and_bidirectional_overrides_are_refused_as_controls(
+    character: str,
+) -> None:
+    assert PLAIN.clean(f"Kari{character}", field="f", max_length=9) == TextProblem(
+        "text.control_character", "f", ord(character)
+    )

@@ -24,11 +24,14 @@ import typst
 from notification.domain.notice import Notice
 from notification.letters.catalogue import PACKAGE_TEMPLATES, Catalogue
 from notification.letters.compose import compose_letter
+from rules.letter_fonts import FAMILIES, font_directories
 
 LAYOUT = PACKAGE_TEMPLATES / "letter.typ"
 # Tagged (accessible) and archivable; typst refuses to write a file that breaks either.
 PDF_STANDARDS: list[Any] = ["a-2a", "ua-1"]
 _PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
+# Whatever intake accepts, these fonts print (rules.letter_fonts decides both).
+_FONTS = json.dumps(FAMILIES)
 
 
 class RenderError(RuntimeError):
@@ -84,7 +87,11 @@ class Renderer:
         created = datetime.combine(notice.sent_date, time(12), tzinfo=UTC)
         try:
             pdf = self._compiler().compile(
-                sys_inputs={"data": json.dumps(data, ensure_ascii=False), "logo": logo},
+                sys_inputs={
+                    "data": json.dumps(data, ensure_ascii=False),
+                    "logo": logo,
+                    "fonts": _FONTS,
+                },
                 pdf_standards=PDF_STANDARDS,
                 timestamp=created,
             )
@@ -107,7 +114,10 @@ class Renderer:
         compiler = getattr(self._local, "compiler", None)
         if compiler is None:
             compiler = typst.Compiler(
-                self._layout, root=self._layout.parent, ignore_system_fonts=True
+                self._layout,
+                root=self._layout.parent,
+                font_paths=font_directories(),
+                ignore_system_fonts=True,
             )
             self._local.compiler = compiler
         return compiler
