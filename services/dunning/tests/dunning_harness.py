@@ -21,7 +21,12 @@ from contracts.claims import (
 )
 from contracts.envelope import new_envelope
 from contracts.notices import NoticeFailedV1
-from contracts.payments import AccountOpenedV1, BalanceChangedV1, InstalmentMissedV1
+from contracts.payments import (
+    AccountOpenedV1,
+    BalanceChangedV1,
+    InstalmentMissedV1,
+    PaymentReversedV1,
+)
 from contracts.requests import DeferralRequestedV1, DisputeRaisedV1, PlanRequestedV1
 from dunning.bootstrap import Container
 from dunning.consumers import receiver
@@ -162,19 +167,47 @@ class DunningUnderTest:
         )
         await self.deliver(payload, claim.municipality, str(claim.claim_id))
 
-    async def pay(self, claim: Claim, *, principal_left: int, settled: bool = False) -> None:
+    async def pay(
+        self,
+        claim: Claim,
+        *,
+        principal_left: int,
+        settled: bool = False,
+        fees_left: int = 0,
+        as_of: date | None = None,
+        cause: str = "payment",
+    ) -> None:
+        """The ledger's balance after a payment made on ``as_of`` (default: today)."""
         payload = BalanceChangedV1(
             claim_id=claim.claim_id,
             debtor_ref=claim.debtor_ref,
             principal_ore=principal_left,
             interest_ore=0,
-            fees_ore=0,
-            total_ore=principal_left,
+            fees_ore=fees_left,
+            total_ore=principal_left + fees_left,
             paid_ore=claim.principal_ore - principal_left,
             settled=settled,
-            cause="payment",
-            as_of=self.clock.today,
+            cause=cause,
+            as_of=as_of or self.clock.today,
             changed_at=self.clock(),
+        )
+        await self.deliver(payload, claim.municipality, str(claim.claim_id))
+
+    async def bank_reverses(self, claim: Claim, *, paid_on: date, amount_ore: int) -> None:
+        """``payments.reversed.v1``: the payment of ``paid_on`` went back to the payer."""
+        payload = PaymentReversedV1(
+            payment_id=uuid4(),
+            original_payment_id=uuid4(),
+            claim_id=claim.claim_id,
+            amount_ore=amount_ore,
+            fees_ore=0,
+            interest_ore=0,
+            principal_ore=amount_ore,
+            channel="ocr",
+            kid=claim.kid or None,
+            paid_on=paid_on,
+            reversed_on=self.clock.today,
+            reversed_at=self.clock(),
         )
         await self.deliver(payload, claim.municipality, str(claim.claim_id))
 

@@ -62,6 +62,12 @@ class PaymentReceivedV1(EventPayload):
     kid: str | None
     booking_date: date
     received_at: UtcDatetime
+    paid_on: date | None = Field(
+        default=None,
+        description="The day the payer's bank debited the payer: the payment counts as made"
+        " then (booking_date is when the money reached the collection account). Null from"
+        " producers that knew one date only: then booking_date.",
+    )
 
 
 class PaymentAllocatedV1(EventPayload):
@@ -97,6 +103,32 @@ class PaymentUnmatchedV1(EventPayload):
     booking_date: date
     candidates: list[UnmatchedCandidate]
     received_at: UtcDatetime
+    paid_on: date | None = Field(
+        default=None, description="The day the payer's bank debited the payer (see received)."
+    )
+
+
+class PaymentReversedV1(EventPayload):
+    """The bank took back a booked payment: what it had paid on one claim is owed again.
+
+    One event per claim the payment had reached. The ledger reverses the allocation with new
+    postings; the claim's new balance follows as ``accounts.balance_changed.v1``.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "payments.reversed.v1"
+
+    payment_id: UUID = Field(description="The bank's reversal.")
+    original_payment_id: UUID = Field(description="The payment it takes back.")
+    claim_id: UUID
+    amount_ore: Annotated[int, Field(gt=0)] = Field(description="The whole reversal.")
+    fees_ore: Ore = Field(description="What the payment had paid of this claim's fees.")
+    interest_ore: Ore
+    principal_ore: Ore
+    channel: PaymentChannel
+    kid: str | None
+    paid_on: date = Field(description="The day the reversed payment had counted as made.")
+    reversed_on: date = Field(description="The day the bank booked the reversal.")
+    reversed_at: UtcDatetime
 
 
 class SettlementCreatedV1(EventPayload):

@@ -33,6 +33,7 @@ from contracts.payments import (
     InstalmentMissedV1,
     PaymentAllocatedV1,
     PaymentReceivedV1,
+    PaymentReversedV1,
     PaymentUnmatchedV1,
     SettlementCreatedV1,
 )
@@ -51,6 +52,7 @@ _PAYLOADS: tuple[type[EventPayload], ...] = (
     PaymentReceivedV1,
     PaymentAllocatedV1,
     PaymentUnmatchedV1,
+    PaymentReversedV1,
     SettlementCreatedV1,
     InstalmentMissedV1,
     CaseOpenedV1,

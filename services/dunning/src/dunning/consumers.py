@@ -31,6 +31,7 @@ NEEDS_POLICIES: dict[str, WithPolicies] = {
     "claims.registered.v2": claims.open_case,
     "claims.registered.v1": claims.open_case,
     "accounts.opened.v1": ledger.record_account,
+    "payments.reversed.v1": ledger.record_reversal,
     "requests.deferral.v1": requests.on_deferral,
     "plans.instalment_missed.v1": requests.on_instalment_missed,
 }

@@ -76,6 +76,26 @@ async def test_a_settled_balance_closes_the_claim(minside):
     assert closed.closed_reason == "settled" and not closed.is_open
 
 
+async def test_a_payment_the_bank_reversed_shows_the_claim_unpaid_again(minside):
+    ref = minside.ref(fodselsnummer())
+    claim = registered(ref)
+    claim_id = claim.payload.claim_id
+    paid = balance(ref, claim_id, principal_ore=0, paid_ore=325_000, cause="payment")
+    reversed_ = balance(
+        ref,
+        claim_id,
+        principal_ore=325_000,
+        cause="refund",
+        at=paid.payload.changed_at + timedelta(days=3),
+    )
+
+    await minside.apply(claim, paid, reversed_)
+    [shown] = await _claims(minside, ref)
+
+    assert shown.is_open and shown.closed_reason is None
+    assert (shown.balance.principal_ore, shown.balance.paid_ore) == (325_000, 0)
+
+
 async def test_an_adjustment_before_registration_keeps_the_reduced_principal(minside):
     from minside_factories import event
 

@@ -48,14 +48,23 @@ async def close_if_nothing_open(uow: UnitOfWork, case_id: UUID, reason: str) -> 
         await close(uow, case, reason)
 
 
-async def reverse_fees(uow: UnitOfWork, case: CaseRecord, claim_id: UUID, reason: str) -> None:
-    """Take back every fee charged on a wrongly issued claim (``fees.reversed.v1`` each)."""
+async def reverse_fees(
+    uow: UnitOfWork,
+    case: CaseRecord,
+    claim_id: UUID,
+    reason: str,
+    *,
+    charged_after: date | None = None,
+) -> None:
+    """Take back the fees charged on a claim (``fees.reversed.v1`` each): all of them (a
+    wrongly issued claim), or those charged after ``charged_after`` (paid before then)."""
     f = db.fee.c
     now = uow.clock()
+    later = sa.true() if charged_after is None else f.charged_on > charged_after
     rows = (
         await uow.conn.execute(
             sa.update(db.fee)
-            .where(f.claim_id == claim_id, f.reversed_at.is_(None))
+            .where(f.claim_id == claim_id, f.reversed_at.is_(None), later)
             .values(reversed_at=now, reversal_reason=reason)
             .returning(db.fee)
         )

@@ -27,6 +27,7 @@ DECISIONS: dict[str, frozenset[str]] = {
     "delivery_failed": frozenset({"resume", "close"}),
     "blocked_step": frozenset({"retry", "skip", "close"}),
     "handover": frozenset({"handed_over", "close"}),
+    "payment_reversed": frozenset({"resume", "close"}),
 }
 _W = db.work_item
 

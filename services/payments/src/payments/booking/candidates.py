@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.staging import raw_connection
-from payments.domain.booking import REVERSAL, UnmatchedDraft
+from payments.domain.booking import UnmatchedDraft
 from payments.domain.matching import Evidence, one_typo_variants, rank_candidates
 
 _BY_KID = """
@@ -43,7 +43,6 @@ async def find_candidates(
     conn: AsyncConnection, drafts: Sequence[UnmatchedDraft]
 ) -> dict[UUID, list[dict[str, Any]]]:
     """Ranked candidates (JSON-ready, with each claim's municipality) per payment id."""
-    drafts = [d for d in drafts if d.reason != REVERSAL]
     if not drafts:
         return {}
     driver = await raw_connection(conn)

@@ -26,7 +26,7 @@ _RECEIVED_ALLOCATED = f"""
         f.claim_id::text AS subject,
         json_build_object('payment_id', p.payment_id, 'amount_ore', p.amount_ore,
             'channel', p.channel, 'kid', p.kid, 'booking_date', p.booking_date,
-            'received_at', CAST(:at AS text)) AS payload
+            'paid_on', p.paid_on, 'received_at', CAST(:at AS text)) AS payload
     FROM payment_stage p
     JOIN (SELECT DISTINCT ON (s.payment_id) s.payment_id, s.municipality, s.claim_id
           FROM share_stage s WHERE {_IN_CHUNK} ORDER BY s.payment_id, s.sub) f
@@ -38,7 +38,7 @@ _RECEIVED_OTHERS = """
         coalesce(u.municipality, CAST(:office AS text)) AS tenant, p.payment_id::text AS subject,
         json_build_object('payment_id', p.payment_id, 'amount_ore', p.amount_ore,
             'channel', p.channel, 'kid', p.kid, 'booking_date', p.booking_date,
-            'received_at', CAST(:at AS text)) AS payload
+            'paid_on', p.paid_on, 'received_at', CAST(:at AS text)) AS payload
     FROM payment_stage p LEFT JOIN unmatched_payment u ON u.payment_id = p.payment_id
     WHERE p.announce AND NOT p.reversal
       AND NOT EXISTS (SELECT 1 FROM share_stage s WHERE s.payment_id = p.payment_id)
@@ -72,7 +72,7 @@ _UNMATCHED = """
             'candidates', (SELECT coalesce(json_agg(json_build_object('claim_id', c->'claim_id',
                 'score', c->'score', 'reasons', c->'reasons')), '[]'::json)
                 FROM jsonb_array_elements(u.candidates) c),
-            'received_at', CAST(:at AS text)) AS payload
+            'paid_on', p.paid_on, 'received_at', CAST(:at AS text)) AS payload
     FROM payment_stage p JOIN unmatched_payment u ON u.payment_id = p.payment_id
     WHERE p.announce AND u.reason <> 'reversal'
 """

@@ -111,7 +111,6 @@ payment = sa.Table(
     sa.Column("reversed_by", UUID),
     sa.UniqueConstraint("sender", "payment_key", name="payment_identity"),
     sa.CheckConstraint("amount_ore > 0", name="payment_amount_positive"),
-    sa.Index("payment_reversible", "kid", postgresql_where=sa.text("NOT reversal")),
 )
 
 unmatched_payment = sa.Table(

@@ -22,7 +22,6 @@ from payments.domain.ledger import (
     Posting,
     parked,
     refund,
-    reversed_by_bank,
 )
 from payments.domain.matching import Unmatched, unmatched_reason
 
@@ -92,16 +91,14 @@ class Booked:
     touched: set[UUID] = field(default_factory=set)
     allocated_ore: int = 0
     overpaid_ore: int = 0
-    reversed_ore: int = 0
 
     def summary(self) -> dict[str, int]:
         """Counts and sums for an import's result."""
         return {
             "allocated_ore": self.allocated_ore,
             "overpaid_ore": self.overpaid_ore,
-            "reversed_ore": self.reversed_ore,
             "unmatched": len(self.unmatched),
-            "unmatched_ore": sum(u.job.amount_ore for u in self.unmatched if not u.job.reversal),
+            "unmatched_ore": sum(u.job.amount_ore for u in self.unmatched),
             "refund_instructions": len(self.refunds),
         }
 
@@ -117,10 +114,7 @@ def book_jobs(
 def book_job(job: Job, accounts: Mapping[UUID, Ledgered], ctx: BookingContext, out: Booked) -> None:
     """Allocate one payment, or park it in the unmatched queue with the reason."""
     if job.reversal:
-        out.postings.append(_row(None, None, job, reversed_by_bank(job.amount_ore), ctx))
-        out.unmatched.append(UnmatchedDraft(job, REVERSAL, None))
-        out.reversed_ore += job.amount_ore
-        return
+        return  # undone once the whole batch is booked: payments.handlers.reversals
     found = [accounts[c] for c in job.claim_ids if c in accounts]
     open_claims = [f for f in found if f.account.open]
     reason = None

@@ -95,6 +95,8 @@ class Posting:
         """The signed change to what counts as paid on the claim."""
         if self.kind is Kind.PAYMENT:
             return self.amount_ore
+        if self.kind is Kind.REVERSAL and self.debit in _CLAIM_ACCOUNTS:
+            return -self.amount_ore  # the bank took back what a payment had paid
         returned = self.kind is Kind.OVERPAYMENT_CREDIT and self.debit in _CREDITOR_ACCOUNTS
         return -self.amount_ore if returned else 0
 
@@ -198,8 +200,19 @@ def parked(amount_ore: int) -> Posting:
 
 
 def reversed_by_bank(amount_ore: int) -> Posting:
-    """The bank took a payment back; a caseworker undoes what it paid (suspense)."""
+    """The bank took money back that waits in suspense, or that no one holds any more (a
+    caseworker then sees it in the queue)."""
     return Posting(Kind.REVERSAL, SUSPENSE, COLLECTION, amount_ore)
+
+
+def payment_reversed(component: Component, amount_ore: int) -> Posting:
+    """The bank took back money that had paid a component of a claim: it is owed again."""
+    return Posting(Kind.REVERSAL, CLAIM[component], COLLECTION, amount_ore, component)
+
+
+def credit_reversed(amount_ore: int) -> Posting:
+    """The bank took back money that was still a credit on the debtor."""
+    return Posting(Kind.REVERSAL, DEBTOR_CREDIT, COLLECTION, amount_ore)
 
 
 def _claim_debit(kind: Kind, component: Component, amount_ore: int) -> Posting:

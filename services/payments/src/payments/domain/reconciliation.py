@@ -57,6 +57,8 @@ def money_totals(postings: Iterable[Posting], received_ore: int, reversed_ore: i
             allocated += p.amount_ore
         if p.kind is Kind.OVERPAYMENT_CREDIT and p.debit in _CREDITOR_ACCOUNTS:
             allocated -= p.amount_ore
+        if p.kind is Kind.REVERSAL and p.debit in _CLAIM_ACCOUNTS:
+            allocated -= p.amount_ore  # the bank took back what a payment had paid
         if p.kind is Kind.REFUND:
             refunded += p.amount_ore
         unmatched -= p.effect_on(SUSPENSE)

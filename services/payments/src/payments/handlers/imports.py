@@ -22,10 +22,10 @@ from payments.db import tables as t
 from payments.db.accounts import lock_matched_accounts
 from payments.db.payments import drop_known_payments, record_staged_payments
 from payments.db.staging import PAYMENT_STAGE_COLUMNS, copy_rows, create_stages, in_batches
-from payments.domain.booking import Booked
 from payments.domain.errors import PaymentsError
 from payments.files import FileFormat, FileSummary, IncomingPayment, reader_for
 from payments.handlers.common import Office
+from payments.handlers.reversals import book_reversals
 from runtime.db import UnitOfWork
 
 _STAGE_COLUMNS = tuple(c for c in PAYMENT_STAGE_COLUMNS if c != "payment_id")
@@ -70,12 +70,14 @@ async def book_incoming_payment(
     await create_stages(uow.conn)
     await copy_rows(uow.conn, "payment_stage", _STAGE_COLUMNS, _stage_rows(iter([payment])))
     skipped, booked = await _book(uow, office, sender=sender, file_id=None)
-    return {"already_booked": bool(skipped), **booked.summary()}
+    return {"already_booked": bool(skipped), **booked}
 
 
 async def _book(
     uow: UnitOfWork, office: Office, *, sender: str, file_id: UUID | None
-) -> tuple[int, Booked]:
+) -> tuple[int, dict[str, int]]:
+    """Book the staged payments, then undo what the staged reversals take back; returns how
+    many were booked before and the counts and sums of this booking."""
     conn = uow.conn
     # Sorting 100 000 events for the outbox must not spill to disk.
     await conn.execute(sa.text("SET LOCAL work_mem = '256MB'"))
@@ -83,12 +85,21 @@ async def _book(
     await conn.execute(sa.text("ANALYZE payment_stage"))
     skipped = await drop_known_payments(conn, sender)
     accounts = await lock_matched_accounts(conn)
-    ctx = office.booking(uow, reference=str(file_id) if file_id else None)
+    reference = str(file_id) if file_id else None
+    ctx = office.booking(uow, reference=reference)
     record = partial(record_staged_payments, file_id=file_id, sender=sender, now=uow.clock())
     try:
-        return skipped, await book_staged(conn, accounts, ctx, office.announce, before=record)
+        booked = await book_staged(conn, accounts, ctx, office.announce, before=record)
     except IntegrityError:
         raise PaymentsError("file.payment_conflict") from None
+    reversals = await book_reversals(uow, reference)
+    summary = booked.summary()
+    summary["unmatched"] += reversals.unmatched
+    return skipped, {
+        **summary,
+        "reversed_ore": reversals.reversed_ore,
+        "reversals_undone": reversals.undone,
+    }
 
 
 def _stage_rows(payments: Iterator[IncomingPayment]) -> Iterator[tuple[Any, ...]]:
@@ -142,7 +153,7 @@ async def _claim_file_key(uow: UnitOfWork, file_id: UUID, summary: FileSummary) 
 
 
 def _result(
-    file_id: UUID, summary: FileSummary, staged: int, skipped: int, booked: Booked
+    file_id: UUID, summary: FileSummary, staged: int, skipped: int, booked: dict[str, int]
 ) -> dict[str, Any]:
     return {
         "file_id": str(file_id),
@@ -154,5 +165,5 @@ def _result(
         "booked": staged - skipped,
         "credit_ore": summary.credit_ore,
         "reversal_ore": summary.reversal_ore,
-        **booked.summary(),
+        **booked,
     }

@@ -17,6 +17,7 @@ _SIGNED = (
 )
 _PAID = f"""CASE WHEN p.kind = 'payment' THEN p.amount_ore
     WHEN p.kind = 'overpayment_credit' AND p.debit_account IN {_RETURNED} THEN -p.amount_ore
+    WHEN p.kind = 'reversal' AND p.debit_account LIKE 'claim:%' THEN -p.amount_ore
     ELSE 0 END"""
 _ACCOUNTS = f"""
     SELECT a.claim_id, a.principal_ore, a.interest_ore, a.fees_ore, a.paid_ore,
@@ -40,6 +41,8 @@ _TOTALS = f"""
         coalesce(sum(CASE WHEN p.kind = 'payment' AND p.credit_account LIKE 'claim:%'
             THEN p.amount_ore
             WHEN p.kind = 'overpayment_credit' AND p.debit_account IN {_RETURNED}
+            THEN -p.amount_ore
+            WHEN p.kind = 'reversal' AND p.debit_account LIKE 'claim:%'
             THEN -p.amount_ore ELSE 0 END), 0) AS allocated,
         -coalesce(sum({_SIGNED.format(a="office:unmatched")}), 0) AS unmatched,
         -coalesce(sum({_SIGNED.format(a="debtor:credit")}), 0) AS credits,

@@ -36,14 +36,10 @@ def upgrade() -> None:
     for name in _BANK_FIELDS:
         op.add_column("payment", sa.Column(name, sa.Text(), nullable=True))
     op.add_column("payment", sa.Column("reversed_by", postgresql.UUID(), nullable=True))
-    op.create_index(
-        "payment_reversible", "payment", ["kid"], postgresql_where=sa.text("NOT reversal")
-    )
     op.create_index("fee_claim", "fee", ["claim_id"])
 
 
 def downgrade() -> None:
     op.drop_index("fee_claim", table_name="fee")
-    op.drop_index("payment_reversible", table_name="payment")
     for name in ("reversed_by", *_BANK_FIELDS, "paid_on"):
         op.drop_column("payment", name)
