@@ -28,7 +28,7 @@ async def test_a_fee_letter_sent_after_the_payer_paid_but_before_settlement_is_r
     await dunning.run_days(date(2026, 4, 10), date(2026, 5, 30))
     assert await dunning.case_status(claim) == "closed"
     assert len(await dunning.events("fees.charged.v1")) == 1
-    assert len(await dunning.events("notices.requested.v1")) == 2
+    assert len(await dunning.events("notices.requested.v2")) == 2
 
 
 async def test_a_fee_charged_before_the_payer_paid_stays(dunning):
