@@ -12,12 +12,13 @@ the day its predecessor ended, and an organisation number with a wrong check dig
 
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from stdnum.no import orgnr
 
 from rules.errors import RuleError
@@ -171,6 +172,51 @@ class Register:
         """Every municipality whose claims `number` took over, directly or through others."""
         direct = [m.number for m in self if number in m.successors]
         return tuple(sorted({*direct, *(p for d in direct for p in self.predecessors(d))}))
+
+
+def merger(
+    register: Register, merged: Sequence[str], into: str, on: date, name: str | None = None
+) -> tuple[Municipality, ...]:
+    """The register entries a merger of `merged` into `into` on `on` changes or adds.
+
+    `into` is an existing municipality absorbing the others under its number, or a new number
+    from `on` (then `name` is needed). The result is checked against the whole register.
+    """
+    ended = []
+    for number in merged:
+        old = register.get(number)
+        if not old.in_force(on) or old.valid_from == on:
+            raise InvalidRegister(INVALID_CODE, f"{number} is not in force on the merger day.")
+        ended.append(replace(old, valid_to=on, successors=(into,)))
+    added: list[Municipality] = []
+    if into not in register.municipalities:
+        if not name or not _is_number(into):
+            raise InvalidRegister(INVALID_CODE, f"The new municipality {into} needs a name.")
+        added.append(Municipality(into, name, on, None, ()))
+    changes = (*ended, *added)
+    _checked(_with(register, changes))
+    return changes
+
+
+def dump_municipalities(municipalities: Sequence[Municipality]) -> str:
+    """Register entries as the TOML `load_register` and `register_from` read."""
+    return tomli_w.dumps({"municipality": [_document(m) for m in municipalities]})
+
+
+def _with(register: Register, changes: Sequence[Municipality]) -> list[Municipality]:
+    by_number = dict(register.municipalities)
+    by_number.update((m.number, m) for m in changes)
+    return list(by_number.values())
+
+
+def _document(m: Municipality) -> dict[str, Any]:
+    fields: dict[str, Any] = {"number": m.number, "name": m.name}
+    fields |= {f"name_{lang}": value for lang, value in (m.names or {}).items()}
+    optional = {"orgnr": m.orgnr, "valid_from": m.valid_from, "valid_to": m.valid_to}
+    fields |= {key: value for key, value in optional.items() if value is not None}
+    if m.successors:
+        fields["successors"] = list(m.successors)
+    return fields
 
 
 def load_register(path: Path | None = None) -> Register:

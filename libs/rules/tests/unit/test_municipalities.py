@@ -9,7 +9,9 @@ from rules.municipalities import (
     NotASuccessor,
     SplitMunicipality,
     UnknownMunicipality,
+    dump_municipalities,
     load_register,
+    merger,
     register_from,
 )
 
@@ -224,3 +226,39 @@ def test_drammen_3005_collected_from_2020_until_its_renumbering() -> None:
 
 def test_no_successor_collects_a_split_municipalitys_claims() -> None:
     assert [c.number for c in REGISTER.collected_by("5059")] == ["5059", "5016", "5023", "5024"]
+
+
+def test_a_merger_into_a_new_number_ends_the_old_ones_and_adds_the_new(tmp_path: Path) -> None:
+    changes = merger(REGISTER, ["3303", "3336"], "3399", date(2027, 1, 1), "Kongsberg og Flesberg")
+
+    path = write_register(tmp_path, dump_municipalities(changes))
+    register = register_from(str(path))
+
+    assert register.creditor_on("3303", date(2026, 12, 31)) == "3303"
+    assert register.creditor_on("0604", date(2027, 1, 1)) == "3399"
+    assert register.creditor_on("3336", date(2027, 1, 1)) == "3399"
+    assert register.get("3303").orgnr == "942402465"
+
+
+def test_a_merger_into_an_existing_municipality_keeps_its_number(tmp_path: Path) -> None:
+    changes = merger(REGISTER, ["3312"], "3301", date(2027, 1, 1))
+
+    register = register_from(str(write_register(tmp_path, dump_municipalities(changes))))
+
+    assert [m.number for m in changes] == ["3312"]
+    assert register.creditor_on("3312", date(2027, 1, 1)) == "3301"
+
+
+@pytest.mark.parametrize(
+    ("merged", "into", "name", "why"),
+    [
+        (["3005"], "3301", None, "3005 ended in 2024"),
+        (["9999"], "3301", None, "unknown"),
+        (["3312"], "3398", None, "a new number without a name"),
+    ],
+)
+def test_an_impossible_merger_is_refused(
+    merged: list[str], into: str, name: str | None, why: str
+) -> None:
+    with pytest.raises((InvalidRegister, UnknownMunicipality)):
+        merger(REGISTER, merged, into, date(2027, 1, 1), name)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from runtime.municipalities_cli import municipalities_app
 from runtime.personal_data_cli import personal_data_app
 from runtime.settings import load_settings
 
@@ -90,6 +91,7 @@ deadletters_app = typer.Typer(help="Messages consumers gave up on.", no_args_is_
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(personal_data_app, name="personal-data")
+app.add_typer(municipalities_app, name="municipalities")
 
 
 @outbox_app.command("backlog")
