@@ -5,15 +5,23 @@ body) and ``X-Digipost-Signature`` are required; the signature is verified again
 sender's public key when it was registered (``PUT /_admin/senders/{id}``). A repeated
 ``message-id`` is refused with 409 ``DUPLICATE_MESSAGE``; ``fakes.people`` decides who has
 a Digipost mailbox.
+
+With a directory (``create_app(directory)``, or ``FAKE_DIGIPOST_DIR`` for ``python -m fakes``;
+``make run`` uses ``.kravflyt/digipost/``) every letter is kept there, its details as JSON and
+its PDF beside them, so the mailbox and the duplicate check survive a restart. Without one the
+letters live in memory and only the last ``KEEP_PDFS`` keep their PDF.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 from collections import deque
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -46,18 +54,75 @@ def _error(status: int, code: str, message: str) -> Response:
     )
 
 
-def create_app() -> FastAPI:
-    """A fresh fake with no senders or messages."""
+class Mailbox:
+    """The letters received: details and PDFs in memory, or each kept as files in ``directory``."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.messages: dict[str, dict[str, Any]] = {}
+        self._pdfs: dict[str, bytes] = {}
+        self._recent: deque[str] = deque()
+        if directory is not None:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # letters name people
+            kept = [json.loads(p.read_text("utf-8")) for p in directory.glob("*.json")]
+            for message in sorted(kept, key=lambda m: m["received_at"]):
+                self.messages[message["message_id"]] = message
+
+    def add(self, message: dict[str, Any], pdf: bytes) -> None:
+        message_id = message["message_id"]
+        if self.directory is None:
+            self._pdfs[message_id] = pdf
+            self._recent.append(message_id)
+            if len(self._recent) > KEEP_PDFS:  # keep memory flat under a benchmark
+                self._pdfs.pop(self._recent.popleft(), None)
+        else:  # the PDF first: a letter listed is one that can be read
+            _write(self._file(message_id, ".pdf"), pdf)
+            _write(self._file(message_id, ".json"), json.dumps(message).encode())
+        self.messages[message_id] = message
+
+    def pdf(self, message_id: str) -> bytes:
+        if self.directory is None:
+            return self._pdfs.get(message_id, b"")
+        return self._file(message_id, ".pdf").read_bytes()
+
+    def clear(self) -> None:
+        for message_id in self.messages:
+            if self.directory is not None:
+                for suffix in (".json", ".pdf"):
+                    self._file(message_id, suffix).unlink(missing_ok=True)
+        self.messages.clear()
+        self._pdfs.clear()
+        self._recent.clear()
+
+    def _file(self, message_id: str, suffix: str) -> Path:
+        assert self.directory is not None
+        # Named by a hash: a message id is the sender's text, never a path.
+        return self.directory / (hashlib.sha256(message_id.encode()).hexdigest() + suffix)
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def create_app(directory: Path | None = None) -> FastAPI:
+    """A fake with no senders, and the letters kept in ``directory`` (if any) from before.
+
+    ``directory`` defaults to ``FAKE_DIGIPOST_DIR`` when that is set.
+    """
+    if directory is None and os.environ.get("FAKE_DIGIPOST_DIR"):
+        directory = Path(os.environ["FAKE_DIGIPOST_DIR"])
     app = FastAPI(title="Fake Digipost")
     senders: dict[str, str] = {}
-    messages: dict[str, dict[str, Any]] = {}
-    recent: deque[str] = deque()
+    mailbox = Mailbox(directory)
+    messages = mailbox.messages
     faults = Faults()
     install_faults(app, faults, _error)
 
     def reset() -> None:
         senders.clear()
-        messages.clear()
+        mailbox.clear()
 
     admin = admin_router(faults, reset)
 
@@ -67,15 +132,14 @@ def create_app() -> FastAPI:
 
     @admin.get("/messages")
     async def list_messages() -> dict[str, Any]:
-        public = [{k: v for k, v in m.items() if k != "pdf"} for m in messages.values()]
+        public = list(messages.values())
         return {"count": len(public), "messages": public}
 
     @admin.get("/messages/{message_id}/pdf")
     async def message_pdf(message_id: str) -> Response:
-        message = messages.get(message_id)
-        if message is None:
+        if message_id not in messages:
             return _error(404, "NOT_FOUND", "No such message")
-        return Response(message["pdf"], media_type="application/pdf")
+        return Response(mailbox.pdf(message_id), media_type="application/pdf")
 
     app.include_router(admin)
 
@@ -103,16 +167,15 @@ def create_app() -> FastAPI:
             return _error(400, "UNKNOWN_RECIPIENT", "The recipient is not a Digipost user")
         sender = request.headers["x-digipost-userid"]
         now = datetime.now(UTC)
-        messages[message["message_id"]] = {
+        pdf = message.pop("pdf")
+        details = {
             **message,
             "sender_id": sender,
             "signature_verified": sender in senders,
-            "pdf_sha256": hashlib.sha256(message["pdf"]).hexdigest(),
+            "pdf_sha256": hashlib.sha256(pdf).hexdigest(),
             "received_at": now.isoformat(),
         }
-        recent.append(message["message_id"])
-        if len(recent) > KEEP_PDFS:
-            messages[recent.popleft()]["pdf"] = b""  # keep memory flat under a benchmark
+        mailbox.add(details, pdf)
         return _xml(
             200,
             f'<message-delivery xmlns="{NAMESPACE}">'

@@ -2,8 +2,9 @@
 
 All of it lives in one directory (``.kravflyt/``): ``pg/`` (PostgreSQL data), ``nats/``
 (JetStream store), ``keys/`` (personal-data and submission keys, 0600), ``issuer/`` (the local
-Maskinporten stand-in), ``logs/<name>.log``, ``run.lock`` (locked by the running stack, holds
-its pid), ``pids`` (its child processes) and ``seeded`` (services whose demo data is loaded).
+Maskinporten stand-in), ``digipost/`` (the letters the fake Digipost received),
+``logs/<name>.log``, ``run.lock`` (locked by the running stack, holds its pid), ``pids`` (its
+child processes) and ``seeded`` (services whose demo data is loaded).
 The end-to-end tests start the same :class:`LocalStack`.
 """
 
@@ -209,6 +210,7 @@ class LocalStack:
             "PYTHONPATH": str(FAKES_ROOT),
             "ISSUER": self.fake_url("oidc") if "oidc" in self.fakes else "",
             "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET,
+            "FAKE_DIGIPOST_DIR": str(self.directory / "digipost"),
             "MINSIDE_URLS": ",".join(
                 f"http://{host}:{self.ports['minside']}" for host in ("localhost", "127.0.0.1")
             )
