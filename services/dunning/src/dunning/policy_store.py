@@ -18,17 +18,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dunning import db
 from dunning.domain.catalogue import Catalogue
-from dunning.domain.errors import refuse
-from dunning.domain.policy import Policy, parse_policy
+from dunning.domain.errors import refuse, violation
+from dunning.domain.policy import Policy, PolicyInvalid, parse_policy
 
 PACKAGED = Path(__file__).with_name("policies")
 
 
 def read_document(path: Path) -> dict[str, Any]:
-    """One policy file as a mapping."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """One policy file as a mapping; :class:`PolicyInvalid` if it is not one."""
+    return parse_document(path.read_text(encoding="utf-8"))
+
+
+def parse_document(text: str) -> dict[str, Any]:
+    """Policy YAML as a mapping; malformed YAML or anything else is ``policy.malformed``."""
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise PolicyInvalid([violation("policy.malformed", detail=f"not YAML{where}")]) from None
     if not isinstance(document, dict):
-        raise ValueError(f"{path.name}: a policy file holds one mapping")
+        raise PolicyInvalid(
+            [violation("policy.malformed", detail="a policy file holds one mapping")]
+        )
     return document
 
 

@@ -105,10 +105,22 @@ class PolicyInvalid(Exception):
 def parse_policy(document: Mapping[str, Any]) -> Policy:
     """A policy document → :class:`Policy`; raises :class:`PolicyInvalid` on malformed data."""
     parser = _Parser()
-    policy = parser.policy(document)
+    try:
+        policy = parser.policy(document)
+    except (TypeError, AttributeError):
+        # A list or mapping where the parser compares a name or a number (hypothesis finds
+        # these): malformed, like every other wrong value, never a crash of the API.
+        raise PolicyInvalid(
+            [violation("policy.malformed", detail="a value of the wrong kind")]
+        ) from None
     if parser.violations or policy is None:
         raise PolicyInvalid(parser.violations or [violation("policy.malformed")])
     return policy
+
+
+# Bounds that keep dates and amounts computable: ten years of days, a billion øre or months.
+MAX_DAYS = 3650
+MAX_NUMBER = 10**9
 
 
 class _Parser:
@@ -187,7 +199,9 @@ class _Parser:
             return None
         timing = self.timing(raw.get("when"), key)
         deadline = raw.get("deadline_days")
-        if deadline is not None and (not isinstance(deadline, int) or deadline < 0):
+        if deadline is not None and (
+            not isinstance(deadline, int) or not 0 <= deadline <= MAX_DAYS
+        ):
             self.bad("deadline_days is a whole number of days", key)
         fee = self.fee(raw.get("fee", "none"), key)
         enforcement = raw.get("enforcement")
@@ -224,7 +238,7 @@ class _Parser:
             self.bad(f"when is {{days: N, after: one of {sorted(ANCHORS)}}}", key)
             return None
         days = raw.get("days", 0)
-        if not isinstance(days, int) or days < 0:
+        if not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
             self.bad("when.days is a whole number of days", key)
             return None
         return Timing(days, raw["after"])
@@ -258,8 +272,12 @@ class _Parser:
         self, raw: Mapping[str, Any], name: str, *, default: int = 0, minimum: int = 0
     ) -> int:
         value = raw.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.bad(f"{name} is a whole number of at least {minimum}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not minimum <= value <= MAX_NUMBER
+        ):
+            self.bad(f"{name} is a whole number from {minimum} to {MAX_NUMBER}")
             return default
         return value
 
