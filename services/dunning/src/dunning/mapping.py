@@ -50,7 +50,7 @@ def opened_event(case: CaseRecord, at: datetime) -> CaseOpenedV1:
 def step_event(case: CaseRecord, take: Take, seq: int, at: datetime) -> CaseStepTakenV1:
     return CaseStepTakenV1(
         case_id=case.id,
-        claim_ids=[c.claim_id for c in case.claims],
+        claim_ids=list(take.claim_ids),
         step_kind=take.step.kind,
         step_index=seq,
         rule=take.rule,
@@ -86,9 +86,11 @@ def notice_event(
     keys: PersonalDataKeys,
 ) -> NoticeRequestedV2:
     """Everything the letter must state: amounts split, deadline, KID, legal text keys; the
-    debtor's name and address sealed."""
-    lines = [_notice_claim(case, c, take, rates) for c in _oldest_first(case.claims)]
-    oldest = _oldest_first(case.claims)[0]
+    debtor's name and address sealed. A consolidated letter states only the claims the step
+    covers (each has reached it lawfully)."""
+    claims = covered_claims(case, take)
+    lines = [_notice_claim(case, c, take, rates) for c in claims]
+    oldest = claims[0]
     principal = sum(line.principal_ore for line in lines)
     interest = sum(line.interest_ore for line in lines)
     fees = sum(line.fees_ore for line in lines)
@@ -118,9 +120,14 @@ def notice_event(
         sent_date=take.sent_date,
         deadline_date=take.deadline_date,
         legal_basis=take.step.legal_basis,
-        legal_text_keys=_text_keys(case, take),
+        legal_text_keys=_text_keys(claims, take),
         requested_at=at,
     )
+
+
+def covered_claims(case: CaseRecord, take: Take) -> list[ClaimRecord]:
+    """The claims ``take`` covers, oldest due date first."""
+    return [c for c in _oldest_first(case.claims) if c.claim_id in take.claim_ids]
 
 
 def interest_due(claim: ClaimRecord, until: date, rates: Rates) -> int:
@@ -178,9 +185,9 @@ def _notice_claim(case: CaseRecord, claim: ClaimRecord, take: Take, rates: Rates
     )
 
 
-def _text_keys(case: CaseRecord, take: Take) -> list[str]:
+def _text_keys(claims: list[ClaimRecord], take: Take) -> list[str]:
     keys = list(take.step.text_keys)
-    if any(c.property for c in case.claims) and take.step.kind != "purring":
+    if any(c.property for c in claims) and take.step.kind != "purring":
         keys.append("panteloven_6_1")
     return keys
 

@@ -99,7 +99,7 @@ async def test_two_claims_of_one_debtor_are_consolidated_when_the_policy_says_so
     dunning.clock.set(date(2026, 3, 20))
     first = await dunning.register(due=date(2026, 3, 20), municipality="3301")
     second = await dunning.register(
-        due=date(2026, 3, 21), municipality="3301", debtor_ref=first.debtor_ref
+        due=date(2026, 3, 20), municipality="3301", debtor_ref=first.debtor_ref
     )
 
     await dunning.run(date(2026, 3, 23))

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from dunning.domain.catalogue import Catalogue
+from dunning.domain.facts import TakenStep
 from dunning.domain.flow import Block, Take, Wait, apply, decide, next_action, skip
 from dunning.domain.simulation import simulate_case
 from dunning.domain.validation import load_policy
@@ -144,3 +145,22 @@ def test_a_new_version_applies_to_running_cases_from_their_next_step_only_if_it_
 
     assert Catalogue([v1, v2]).effective("default-private", 1, history) is v1
     assert Catalogue([v1, v2, v3]).effective("default-private", 1, history) is v3
+
+
+def test_a_betalingsoppfordring_within_14_days_of_a_stored_short_varsel_is_blocked():
+    # A varsel recorded with a 7-day deadline (before the rule): § 10 still counts 14 days.
+    document = with_step(policy_document(), "betalingsoppfordring", fee="none")
+    policy = load_policy(document, date(2026, 1, 1))
+    varsel = TakenStep(1, "inkassovarsel", "inkassovarsel", date(2026, 4, 8), date(2026, 4, 15))
+    case = replace(one_claim_case(date(2026, 3, 20)), history=(purring_on_23_march(), varsel))
+
+    decision = decide(case, policy, date(2026, 4, 16))
+
+    assert isinstance(decision, Block)
+    assert [v.code for v in decision.violations] == ["policy.betalingsoppfordring_too_early"]
+    assert "inkassoloven § 10" in decision.violations[0].message
+    assert isinstance(decide(case, policy, date(2026, 4, 23)), Take)
+
+
+def purring_on_23_march():
+    return TakenStep(0, "purring", "purring", date(2026, 3, 23), date(2026, 4, 7))

@@ -12,9 +12,14 @@ REASONS: dict[str, tuple[int, str]] = {
         "A fee on a letter sent less than 14 days after the due date (inkassoforskriften § 1-2)",
     ),
     "policy.deadline_too_short": (422, "A deadline shorter than the 14 days the law requires"),
+    "policy.step_not_after_due_date": (
+        422,
+        "A step on or before the claim's own due date: a claim is dunned only once it is overdue",
+    ),
     "policy.betalingsoppfordring_too_early": (
         422,
-        "A betalingsoppfordring before the inkassovarsel's deadline has passed (inkassoloven § 10)",
+        "A betalingsoppfordring before the inkassovarsel's deadline, at least 14 days after the "
+        "varsel, has passed (inkassoloven § 10)",
     ),
     "policy.betalingsoppfordring_without_inkassovarsel": (
         422,

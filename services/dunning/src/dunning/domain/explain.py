@@ -73,6 +73,9 @@ def explain_step(step: StepRecord) -> str:
         f"altså {_iso(f.get('planned_date'))}.",
         f"Hjemmel: {step.legal_basis}.",
     ]
+    reasons = f.get("claim_reasons") or []
+    if len(reasons) > 1:
+        parts += [_claim_reason(r) for r in reasons]
     if step.kind == kinds.OVERFORING:
         parts.append("Saken er lagt i arbeidskøen med et ferdig sammendrag for saksbehandler.")
     if step.deadline_date is not None:
@@ -116,6 +119,22 @@ def explain(steps: list[StepRecord], entries: list[LogEntry]) -> list[str]:
     dated: list[tuple[date, int, str]] = [(s.sent_date, 1, explain_step(s)) for s in steps]
     dated += [(e.at.astimezone(OSLO).date(), 0, explain_entry(e)) for e in entries]
     return [text for _, _, text in sorted(dated, key=lambda t: (t[0], t[1]))]
+
+
+def _claim_reason(r: Mapping[str, Any]) -> str:
+    """Why one claim of a consolidated case is in the letter or not (its own course)."""
+    claim = f"Kravet med forfall {_iso(r.get('due_date'))} ({str(r.get('claim_id'))[:8]})"
+    own = _iso(r.get("own_date"))
+    anchor = _ANCHORS.get(str(r.get("anchor")), str(r.get("anchor")))
+    since = f"regnet fra {anchor} for dette kravet ({_iso(r.get('anchor_date'))})"
+    reasons = {
+        "reached": f"er med: {since} kunne trinnet tas fra {own}.",
+        "not_yet_reached": f"er ikke med: {since} kan trinnet tidligst tas {own}.",
+        "at_other_step": f"er ikke med: kravet står på et annet trinn («{r.get('own_step')}», "
+        f"tidligst {own}).",
+        "flow_complete": "er ikke med: kravet har vært gjennom alle trinn.",
+    }
+    return f"{claim} {reasons.get(str(r.get('reason')), 'er ikke med.')}"
 
 
 def _deadline(step: StepRecord) -> str:

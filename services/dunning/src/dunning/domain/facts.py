@@ -21,7 +21,12 @@ class ClaimFacts:
 
 @dataclass(frozen=True)
 class TakenStep:
-    """A step already taken (or skipped by a caseworker) on the case."""
+    """A step already taken (or skipped by a caseworker) on the case.
+
+    ``claim_ids`` are the claims the step covered (a consolidated letter names only the claims
+    that had lawfully reached its step); None for steps recorded before letters named them,
+    which covered every claim of the case.
+    """
 
     seq: int
     key: str
@@ -32,6 +37,10 @@ class TakenStep:
     fee_claim_id: UUID | None = None
     policy_version: int = 1
     skipped: bool = False
+    claim_ids: tuple[UUID, ...] | None = None
+
+    def covers(self, claim_id: UUID) -> bool:
+        return self.claim_ids is None or claim_id in self.claim_ids
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,10 @@ class CaseFacts:
         """Fees charged on ``claim_id`` by earlier steps of this case."""
         return sum(t.fee_ore for t in self.history if t.fee_claim_id == claim_id)
 
+    def history_of(self, claim_id: UUID) -> tuple[TakenStep, ...]:
+        """The steps that covered ``claim_id``: the claim's own course through the flow."""
+        return tuple(t for t in self.history if t.covers(claim_id))
+
 
 def history_to_json(history: tuple[TakenStep, ...]) -> list[dict[str, object]]:
     """The compact history stored on the case row."""
@@ -70,8 +83,13 @@ def history_to_json(history: tuple[TakenStep, ...]) -> list[dict[str, object]]:
             "version": t.policy_version,
             "skipped": t.skipped,
         }
+        | _claims_json(t)
         for t in history
     ]
+
+
+def _claims_json(t: TakenStep) -> dict[str, object]:
+    return {} if t.claim_ids is None else {"claims": [str(c) for c in t.claim_ids]}
 
 
 def history_from_json(rows: list[dict[str, object]] | None) -> tuple[TakenStep, ...]:
@@ -87,6 +105,11 @@ def history_from_json(rows: list[dict[str, object]] | None) -> tuple[TakenStep, 
             fee_claim_id=UUID(str(r["fee_claim"])) if r.get("fee_claim") else None,
             policy_version=int(str(r.get("version") or 1)),
             skipped=bool(r.get("skipped")),
+            claim_ids=_claim_ids(r.get("claims")),
         )
         for r in rows or []
     )
+
+
+def _claim_ids(raw: object) -> tuple[UUID, ...] | None:
+    return None if not isinstance(raw, list) else tuple(UUID(str(c)) for c in raw)

@@ -2,7 +2,8 @@
 
 Shape and routing are checked directly; timing and fees by running the real flow for a claim
 due on every day of a year (weekends, Easter and 17 May included) and checking each step as the
-daily run would, so what loads is what the run can take.
+daily run would, so what loads is what the run can take. A consolidating policy is run as well
+with a second claim falling due later, checked claim by claim.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from dunning.domain import kinds
 from dunning.domain.checks import check_step
 from dunning.domain.errors import Violation, violation
 from dunning.domain.facts import CaseFacts, ClaimFacts, TakenStep
-from dunning.domain.flow import next_planned
+from dunning.domain.flow import claim_plans, covered, lead
 from dunning.domain.policy import DUE_DATE, Policy, PolicyInvalid, parse_policy
 from rules.calendar import deadline as deadline_after
 
 SIMULATED_DAYS = 366
+# A consolidating policy is also run for a second claim of the debtor falling due this many
+# days after the first: each claim must reach every step on its own course.
+CONSOLIDATED_LATER_DAYS = (1, 30)
 _CLAIM = UUID(int=1)
+_SECOND = UUID(int=2)
 
 
 def load_policy(document: Mapping[str, Any], reference: date) -> Policy:
@@ -38,7 +43,7 @@ def validate(policy: Policy, reference: date) -> list[Violation]:
     """Every way ``policy`` breaks the law, for claims due from ``reference`` on."""
     found = _structure(policy) + _routing(policy)
     for offset in range(SIMULATED_DAYS):
-        found += _timeline(policy, reference + timedelta(days=offset))
+        found += _timelines(policy, reference + timedelta(days=offset))
     return list(dict.fromkeys(found))
 
 
@@ -66,17 +71,30 @@ def _routing(policy: Policy) -> list[Violation]:
     return []
 
 
-def _timeline(policy: Policy, due: date) -> list[Violation]:
-    """Run the flow for one claim due on ``due``, taking each step on its planned day."""
-    claim = ClaimFacts(_CLAIM, sorted(policy.claim_types)[0], due, 100_000, date.max, kid="0")
-    case = CaseFacts(UUID(int=0), (claim,))
+def _timelines(policy: Policy, due: date) -> list[Violation]:
+    """A claim due on ``due``; under consolidation also with a second claim due later."""
+    claim_type = sorted(policy.claim_types)[0]
+    first = ClaimFacts(_CLAIM, claim_type, due, 100_000, date.max, kid="0")
+    found = _timeline(policy, (first,))
+    if policy.consolidate:
+        for later in CONSOLIDATED_LATER_DAYS:
+            second = replace(first, claim_id=_SECOND, due_date=due + timedelta(days=later))
+            found += _timeline(policy, (first, second))
+    return found
+
+
+def _timeline(policy: Policy, claims: tuple[ClaimFacts, ...]) -> list[Violation]:
+    """Run the flow for ``claims``, taking each step on its planned day for the claims it covers."""
+    case = CaseFacts(UUID(int=0), claims)
     found: list[Violation] = []
-    while (planned := next_planned(case, policy)) is not None:
+    while plans := claim_plans(case, policy):
+        planned = lead(plans).planned
         step = planned.step
         deadline = (
             None if step.deadline_days is None else deadline_after(planned.day, step.deadline_days)
         )
-        problems, fee = check_step(policy, step, case, planned.day, deadline)
+        group = tuple(p.claim for p in covered(plans, planned, planned.day))
+        problems, fee = check_step(policy, step, case, group, planned.day, deadline)
         found += problems
         # A refused fee still counts as the policy meant it, so later limits are checked too.
         fee_ore = fee.amount_ore or (0 if step.fee.basis == "none" else 1)
@@ -87,8 +105,9 @@ def _timeline(policy: Policy, due: date) -> list[Violation]:
             planned.day,
             deadline,
             fee_ore,
-            _CLAIM if fee_ore else None,
+            group[0].claim_id if fee_ore else None,
             policy.version,
+            claim_ids=tuple(c.claim_id for c in group),
         )
         case = replace(case, history=(*case.history, taken))
     return found

@@ -73,7 +73,17 @@ async def open_case(uow: UnitOfWork, envelope: Envelope[Any], catalogue: Catalog
 
 
 async def _joinable(uow: UnitOfWork, claim: ClaimRegisteredV1, policy: Policy) -> UUID | None:
-    # Only a case with no step taken yet: every claim in a letter must have had every letter.
+    """The debtor's open case this claim joins, if any (one at a time per debtor).
+
+    Claims of one debtor registered at the same moment queue on a per-debtor lock held to the
+    end of the transaction, so the second always sees the case the first opened: the same
+    claims end in the same cases whatever order or timing the bus delivers them in.
+    """
+    key = f"dunning.consolidate:{claim.municipality}:{policy.id}:{claim.debtor_ref}"
+    await uow.conn.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0)))
+    )
+    # Only a case with no step taken yet (each claim then follows its own course in it).
     c = db.dunning_case.c
     query = (
         sa.select(c.id)

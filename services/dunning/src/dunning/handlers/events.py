@@ -39,6 +39,7 @@ def step_events(
 
 def handover_summary(case: CaseRecord, take: Take, rates: Rates) -> tuple[str, dict[str, Any]]:
     """The prepared file for a caseworker taking the case to enforcement."""
+    claims = mapping.covered_claims(case, take)
     open_ore = case.facts().open_ore
     route = {
         kinds.FORLIKSRAD: "forliksrådet (tvangsgrunnlag)",
@@ -46,7 +47,7 @@ def handover_summary(case: CaseRecord, take: Take, rates: Rates) -> tuple[str, d
         kinds.NAMSMANN: "namsmyndigheten",
     }.get(take.step.enforcement or "", "tvangsinnfordring")
     summary = (
-        f"Klar for {route}: {len(case.claims)} krav, utestående {format_ore(open_ore)} "
+        f"Klar for {route}: {len(claims)} krav, utestående {format_ore(open_ore)} "
         f"(hovedstol og gebyrer), {len(case.history)} trinn tatt."
     )
     details = {
@@ -66,7 +67,7 @@ def handover_summary(case: CaseRecord, take: Take, rates: Rates) -> tuple[str, d
                 "limitation_date": c.limitation_date.isoformat(),
                 "property": c.property,
             }
-            for c in case.claims
+            for c in claims
         ],
         "steps": [
             {
