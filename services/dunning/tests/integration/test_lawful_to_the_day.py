@@ -17,7 +17,7 @@ DRAMMEN = "3301"  # drammen-barnehage consolidates a debtor's kindergarten claim
 async def notices_naming(dunning, claim) -> list[dict]:
     return [
         n["payload"]
-        for n in await dunning.events("notices.requested.v1")
+        for n in await dunning.events("notices.requested.v2")
         if str(claim.claim_id) in {c["claim_id"] for c in n["payload"]["claims"]}
     ]
 
@@ -124,7 +124,7 @@ async def test_a_stored_policy_placing_the_inkassovarsel_on_the_due_date_blocks_
     [item] = await dunning.work_items(kind="blocked_step")
     assert item["code"] == "policy.step_not_after_due_date"
     assert "inkassoloven § 9 (1)" in item["summary"]
-    assert await dunning.events("notices.requested.v1") == []
+    assert await dunning.events("notices.requested.v2") == []
     assert await dunning.case_status(claim) == "blocked"
 
 

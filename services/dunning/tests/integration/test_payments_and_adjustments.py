@@ -106,8 +106,8 @@ async def test_two_claims_of_one_debtor_are_consolidated_when_the_policy_says_so
 
     assert await dunning.case_of(first) == await dunning.case_of(second)
     [notice] = await dunning.events("notices.requested.v2")
-    assert [c["claim_id"] for c in notice["payload"]["claims"]] == [
+    assert {c["claim_id"] for c in notice["payload"]["claims"]} == {
         str(first.claim_id),
         str(second.claim_id),
-    ]
+    }
     assert notice["payload"]["principal_ore"] == 650_000
