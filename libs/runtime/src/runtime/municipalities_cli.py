@@ -110,6 +110,8 @@ def merge(
     record = " ".join(f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ} merge by {by}: {reason}".split())
     _append(_office_file(), f"\n# {record}\n{entries}")
     typer.echo(f"Written to {_office_file()}; restart the services to use it.")
+    for number in merged:
+        typer.echo(f"From {day}: kravflyt dunning map-policies {number} --into {into} --reason …")
 
 
 def _append(path: str, text: str) -> None:

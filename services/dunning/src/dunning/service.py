@@ -21,10 +21,12 @@ from dunning.domain.run_dates import daily_run_date
 from dunning.domain.validation import load_policy
 from dunning.handlers.catch_up import catch_up
 from dunning.handlers.common import Actor
+from dunning.handlers.mergers import map_policies
 from dunning.handlers.run import run_daily
 from dunning.policy_store import PACKAGED, read_document
 from dunning.shards import parse_shard
 from rules.calendar import oslo_today
+from rules.municipalities import register_from
 from runtime.db import utc_now
 from runtime.logging import configure_logging
 from runtime.resealing import SealedColumn
@@ -67,6 +69,49 @@ def catch_up_command(
         reports = asyncio.run(_catch_up(settings, since.date(), part, reason))
     for report in reports:
         typer.echo(json.dumps(report, ensure_ascii=False))
+
+
+@commands.command("map-policies")
+def map_policies_command(
+    merged: Annotated[str, typer.Argument(help="The municipality that merged")],
+    into: Annotated[str, typer.Option(help="Its successor in the register")],
+    reason: Annotated[str, typer.Option(help="Why (kept in each case's trail)")],
+    apply: Annotated[bool, typer.Option(help="Change the cases (default: dry run)")] = False,
+) -> None:
+    """After a merger: running cases of the merged municipality follow the successor's policies.
+
+    A dry run lists each case whose policy would change with its next step before and after;
+    --apply re-points them, reschedules them and writes who and why into each case's trail.
+    """
+    settings = load_settings(DunningSettings, "dunning")
+    with _refusals():
+        changes = asyncio.run(_map_policies(settings, merged, into, reason, apply))
+    for change in changes:
+        typer.echo(json.dumps(change, ensure_ascii=False))
+    done = "re-pointed" if apply else "would change (dry run; --apply to change them)"
+    typer.echo(f"{len(changes)} cases {done}")
+
+
+async def _map_policies(
+    settings: DunningSettings, merged: str, into: str, reason: str, apply: bool
+) -> list[dict[str, object]]:
+    runtime = _runtime(settings)
+    try:
+        async with runtime.uow() as uow:
+            changes = await map_policies(
+                uow,
+                merged,
+                into,
+                register=register_from(settings.municipalities_file),
+                actor=Actor(f"cli:{getpass.getuser()}", "Operator (command line)"),
+                reason=reason,
+                apply=apply,
+            )
+            if apply:
+                await uow.commit()
+    finally:
+        await _close(runtime)
+    return changes
 
 
 @contextmanager

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 REASONS: dict[str, tuple[int, str]] = {
     # A policy refused on load, or a step blocked right before it is taken
     "policy.malformed": (422, "The policy document has a missing or malformed field"),
+    "merger.not_in_register": (
+        409,
+        "The register of municipalities does not have the successor collecting its claims",
+    ),
     "policy.fee_too_early": (
         422,
         "A fee on a letter sent less than 14 days after the due date (inkassoforskriften § 1-2)",

@@ -110,6 +110,8 @@ def explain_entry(entry: LogEntry) -> str:
         f"{d.get('grace_days')} dagers frist.",
         "flag": f"{when}: Skyldner ble merket ({_PAUSES.get(d.get('flag', ''), '')}){who}.{reason}",
         "delivery_failed": f"{when}: Brevet kom ikke fram ({d.get('reason')}).",
+        "policy_mapped": f"{when}: Kommunen er slått sammen med en annen; saken følger nå "
+        f"retningslinje {d.get('to_policy')} (før {d.get('from_policy')}){who}.{reason}",
     }
     return templates.get(entry.kind, f"{when}: {entry.kind}{who}.")
 
