@@ -247,6 +247,19 @@ def test_every_service_keeps_metrics_and_health_off_the_port_its_ingress_publish
         assert backends and all(b == {"name": "http"} for b in backends), ingress["metadata"]
 
 
+@pytest.mark.parametrize("values_name", RENDERS)
+def test_minside_sees_the_citizens_address_behind_the_ingress_controller(values_name):
+    rendered = RENDERS[values_name]()
+    deployment = rendered.get("Deployment", f"{RELEASE}-minside")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    config = rendered.get("ConfigMap", f"{RELEASE}-minside")["data"]
+
+    settings = {**config, **{k: v.get("value") for k, v in _env(container).items()}}
+
+    # Its login rate limit counts per client address: X-Forwarded-For from the controller.
+    assert settings["KRAVFLYT_MINSIDE_FORWARDED_ALLOW_IPS"] == "*"
+
+
 def test_personal_data_keys_go_only_to_services_that_need_them(default_render):
     values = default_values()
 

@@ -59,6 +59,8 @@ def serve(
         port=port or settings.http_port or definition.default_port,
         log_config=None,
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

@@ -31,6 +31,9 @@ class ServiceSettings(BaseSettings):
     # A separate port for /metrics and /health (0: both on the HTTP port). Set it where the
     # HTTP port is public (Min side's Ingress), so the metrics are not.
     metrics_port: int = 0
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips): set it
+    # where an ingress controller is the only peer, so per-client limits see the citizen.
+    forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
     # Request limits (runtime.limits): the body size of a route that sets none of its own, the
     # query string's length and how deep a JSON body may nest.
