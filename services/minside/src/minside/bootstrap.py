@@ -20,6 +20,7 @@ from minside.web.errors import LoginRequired
 from minside.web.render import Renderer
 from minside.web.session import SESSION_COOKIE, Session, SessionStore
 from rules.calendar import oslo_today
+from rules.municipalities import register_from
 from rules.rates import Rates, rates_from
 from runtime.personal_data import PersonalDataKeys, debtor_ref
 from runtime.service import Runtime, service_app
@@ -84,6 +85,12 @@ def session_secret(settings: MinsideSettings) -> str:
     return digest.hexdigest()
 
 
+def municipality_names(settings: MinsideSettings) -> dict[str, str]:
+    """The names Min side shows: the register's, then the office's own."""
+    register = register_from(settings.municipalities_file)
+    return {m.number: f"{m.name} kommune" for m in register} | settings.municipality_names
+
+
 def build(settings: MinsideSettings, **overrides: Any) -> Container:
     """Wire Min side from its settings; ``overrides`` replace parts (e.g. ``runtime``) in tests."""
     runtime = overrides.pop("runtime", None) or Runtime(settings)
@@ -119,7 +126,7 @@ def build(settings: MinsideSettings, **overrides: Any) -> Container:
         ),
         "payments": PaymentsClient(settings.payments_base_url, tokens=tokens),
         "documents": DocumentsClient(settings.notification_base_url, tokens=tokens),
-        "renderer": Renderer(settings.municipality_names, runtime.clock, rates),
+        "renderer": Renderer(municipality_names(settings), runtime.clock, rates),
         "rates": rates,
         "reads": runtime.engine.execution_options(isolation_level="AUTOCOMMIT"),
     }

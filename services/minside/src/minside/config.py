@@ -6,12 +6,6 @@ from pydantic import Field
 
 from runtime.settings import ServiceSettings
 
-DEMO_MUNICIPALITIES = {
-    "3301": "Drammen kommune",
-    "3303": "Kongsberg kommune",
-    "3312": "Lier kommune",
-}
-
 
 class MinsideSettings(ServiceSettings):
     """What the citizen portal needs beyond the shared settings."""
@@ -47,4 +41,6 @@ class MinsideSettings(ServiceSettings):
     service_token_audience: str = ""
     service_key_path: str = ""
     service_key_id: str = ""
-    municipality_names: dict[str, str] = Field(default_factory=lambda: dict(DEMO_MUNICIPALITIES))
+    # Names shown for a kommunenummer where the register of municipalities (rules) has none or
+    # the office wants another.
+    municipality_names: dict[str, str] = Field(default_factory=dict)
