@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from payment_file_builders import Assignment, Tx, encode, ocr_lines
 
@@ -13,6 +14,7 @@ from payments_factories import registered
 DUE = date(2025, 3, 3)
 PAID, SETTLED, REVERSED = date(2025, 3, 20), date(2025, 3, 21), date(2025, 3, 26)
 OCR = {"Content-Type": "text/plain"}
+GOLDEN = Path(__file__).parents[1] / "unit" / "files" / "golden"
 _numbers = iter(range(5_000_001, 5_999_999))
 
 
@@ -137,4 +139,37 @@ async def test_an_overpayment_already_refunded_leaves_its_part_for_a_caseworker(
         f=result["file_id"],
     )
     assert row.amount_ore == 2_000
+    assert await discrepancies(payments) == []
+
+
+CAMT_REVERSAL = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>REV-20261127-1</MsgId><CreDtTm>2026-11-27T05:00:00+01:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>NTF-REV-1</Id><Acct><Id><Othr><Id>15038812345</Id></Othr></Id></Acct>
+<Ntry><Amt Ccy="NOK">210.50</Amt><CdtDbtInd>DBIT</CdtDbtInd><RvslInd>true</RvslInd>
+<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-27</Dt></BookgDt><AcctSvcrRef>REV-1</AcctSvcrRef>
+<NtryDtls><TxDtls><Refs><EndToEndId>E2E-4711</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>
+</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>
+"""
+
+
+async def test_a_camt_reversal_finds_its_payment_by_end_to_end_id(payments):
+    xml = {**payments.token(), "Content-Type": "application/xml"}
+    basic = (GOLDEN / "camt054_basic.xml").read_bytes()
+    booked = await payments.client.post("/v1/payment-files", content=basic, headers=xml)
+    assert booked.status_code == 201, booked.text
+
+    answer = await payments.client.post(
+        "/v1/payment-files", content=CAMT_REVERSAL.encode(), headers=xml
+    )
+
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["reversals_undone"], answer.json()["unmatched"]) == (1, 0)
+    [row] = await payments.rows(
+        "SELECT u.state, p.end_to_end_id FROM unmatched_payment u"
+        " JOIN payment p ON p.id = u.payment_id WHERE p.file_id = CAST(:f AS uuid)"
+        " AND p.end_to_end_id IS NOT NULL",
+        f=booked.json()["file_id"],
+    )
+    assert (row.state, row.end_to_end_id) == ("reversed", "E2E-4711")
     assert await discrepancies(payments) == []
