@@ -115,3 +115,32 @@ async def test_the_unmatched_queue_shows_what_the_bank_said_and_why_each_claim_i
     [suggested] = [c for c in entry["candidates"] if c["claim_id"] == str(claim.payload.claim_id)]
     assert suggested["reasons"] == ["same_open_amount"]
     assert suggested["why"] == ["The claim's open amount equals the payment"]
+
+
+async def test_a_caseworker_reads_a_payment_with_both_dates_and_what_the_bank_sent(payments):
+    claim = registered(principal_ore=20_000, due_date=DUE)
+    await payments.apply(claim)
+    kid = await kid_of(payments, claim.payload.claim_id)
+    await import_file(
+        payments,
+        ocr(Tx("10", 20_000, SETTLED, kid=kid, archive="555000111", debit="12345678903",
+               paid=DEBITED, form="9988776655")),
+    )  # fmt: skip
+    payment_id = await payments.scalar("SELECT id FROM payment WHERE kid = :k", k=kid)
+
+    answer = await payments.client.get(f"/v1/payments/{payment_id}", headers=payments.token())
+    elsewhere = await payments.client.get(
+        f"/v1/payments/{payment_id}", headers=payments.token(("3303",))
+    )
+
+    assert answer.status_code == 200, answer.text
+    shown = answer.json()
+    assert (shown["paid_on"], shown["booking_date"]) == (DEBITED.isoformat(), SETTLED.isoformat())
+    assert (shown["form_number"], shown["archive_reference"], shown["day_code"]) == (
+        "9988776655",
+        "555000111",
+        "02",
+    )
+    assert shown["claim_ids"] == [str(claim.payload.claim_id)]
+    assert elsewhere.status_code == 404
+    assert elsewhere.json()["code"] == "payment.not_found"

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from payments.api.common import caseworker
-from payments.handlers.queries import balance_as_of, debtor_balances, history
+from payments.handlers.queries import balance_as_of, debtor_balances, history, payment_view
 from rules.calendar import oslo_today
 from runtime.auth import StaffPrincipal
 
@@ -54,5 +54,15 @@ def accounts_router(c: "Container") -> APIRouter:
                 conn, debtor_ref, day(as_of), municipalities=principal.municipalities,
                 office=c.office,
             )  # fmt: skip
+
+    @router.get(
+        "/payments/{payment_id}",
+        summary="A payment as the bank sent it: both dates, the bank's fields, where it went",
+    )
+    async def get_payment(
+        payment_id: UUID, principal: Annotated[StaffPrincipal, staff]
+    ) -> dict[str, Any]:
+        async with c.runtime.engine.connect() as conn:
+            return await payment_view(conn, payment_id, municipalities=principal.municipalities)
 
     return router

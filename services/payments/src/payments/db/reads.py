@@ -33,6 +33,23 @@ HISTORY_SQL = """
 """
 
 
+# A payment as the bank sent it, where it went (claims' municipalities, the queue) and whether
+# the bank took it back.
+PAYMENT_SQL = """
+    SELECT p.id, p.channel, p.payment_key, p.amount_ore, p.reversal, p.kid, p.kid_valid,
+        p.booking_date, p.value_date, p.paid_on, p.payer_account, p.payer_name,
+        p.archive_reference, p.free_text, p.form_number, p.centre_id, p.day_code,
+        p.partial_settlement, p.serial_number, p.end_to_end_id, p.reversed_by, p.received_at,
+        u.state AS queue_state, u.municipality AS queue_municipality,
+        (SELECT array_agg(DISTINCT a.municipality) FROM posting x
+         JOIN account a ON a.claim_id = x.claim_id WHERE x.payment_id = p.id) AS municipalities,
+        (SELECT array_agg(DISTINCT x.claim_id) FROM posting x
+         WHERE x.payment_id = p.id AND x.claim_id IS NOT NULL) AS claim_ids
+    FROM payment p LEFT JOIN unmatched_payment u ON u.payment_id = p.id
+    WHERE p.id = $1
+"""
+
+
 async def _fetch(conn: AsyncConnection, sql: str, *args: Any) -> list[Any]:
     fairy = await conn.get_raw_connection()
     driver: Any = fairy.driver_connection
@@ -56,3 +73,9 @@ async def debtor_view_rows(
 async def history_rows(conn: AsyncConnection, claim_id: UUID) -> list[Any]:
     """A claim's postings, oldest first, each with the account's municipality; [] if unknown."""
     return await _fetch(conn, HISTORY_SQL, claim_id)
+
+
+async def payment_row(conn: AsyncConnection, payment_id: UUID) -> Any:
+    """One payment as the bank sent it, with where it went; None if unknown."""
+    rows = await _fetch(conn, PAYMENT_SQL, payment_id)
+    return rows[0] if rows else None

@@ -22,6 +22,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "fee.unknown": (409, "No such fee was charged on the claim"),
     "fee.reversal_too_large": (422, "A fee reversal exceeds the fee"),
     "kid.serial_exhausted": (500, "No KID serial numbers are left for the configured length"),
+    "payment.not_found": (404, "No such payment"),
     # The unmatched queue
     "unmatched.not_found": (404, "No such unmatched payment"),
     "unmatched.already_resolved": (409, "The payment was already resolved another way"),

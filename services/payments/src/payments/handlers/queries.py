@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.db.reads import account_view_row, debtor_view_rows, history_rows
+from payments.db.reads import account_view_row, debtor_view_rows, history_rows, payment_row
 from payments.domain.errors import PaymentsError
 from payments.handlers.common import Office
 
@@ -99,3 +99,44 @@ async def debtor_balances(
         "total_ore": sum(a["total_ore"] for a in accounts),
         "accounts": accounts,
     }
+
+
+_BANK_FIELDS = (
+    "payment_key", "archive_reference", "form_number", "centre_id", "day_code",
+    "partial_settlement", "serial_number", "end_to_end_id", "payer_account", "payer_name",
+    "free_text",
+)  # fmt: skip
+
+
+async def payment_view(
+    conn: AsyncConnection, payment_id: UUID, *, municipalities: Collection[str]
+) -> dict[str, Any]:
+    """One payment for answering a payer's question: both dates, what the bank sent, the
+    claims it paid and whether the bank took it back. Seen by caseworkers of a municipality it
+    paid (or, not placed yet, as the unmatched queue shows it)."""
+    row = await payment_row(conn, payment_id)
+    if row is None or not _sees(row, municipalities):
+        raise PaymentsError("payment.not_found")
+    return {
+        "payment_id": str(row["id"]),
+        "channel": row["channel"],
+        "amount_ore": row["amount_ore"],
+        "reversal": row["reversal"],
+        "kid": row["kid"],
+        "kid_valid": row["kid_valid"],
+        "paid_on": row["paid_on"].isoformat(),
+        "booking_date": row["booking_date"].isoformat(),
+        "value_date": row["value_date"].isoformat() if row["value_date"] else None,
+        **{name: row[name] for name in _BANK_FIELDS},
+        "claim_ids": sorted(str(c) for c in row["claim_ids"] or ()),
+        "queue_state": row["queue_state"],
+        "reversed_by": str(row["reversed_by"]) if row["reversed_by"] else None,
+        "received_at": row["received_at"].isoformat(),
+    }
+
+
+def _sees(row: Any, municipalities: Collection[str]) -> bool:
+    paid = row["municipalities"]
+    if paid:
+        return any(m in municipalities for m in paid)
+    return row["queue_municipality"] is None or row["queue_municipality"] in municipalities
