@@ -1,7 +1,7 @@
 """Letters per second: rendering per core, and the pipeline event → PDF stored → mailbox.
 
 ``render_benchmark(n)`` renders ``n`` single-claim reminders on one thread (one core), then
-publishes ``pipeline_n`` (default ``n``) ``notices.requested.v1`` events on NATS and times the
+publishes ``pipeline_n`` (default ``n``) ``notices.requested.v2`` events on NATS and times the
 service until every letter is stored and delivered to the fake Digipost mailbox. It starts
 what it needs (PostgreSQL, NATS, the fakes from the repository's ``fakes/``) unless given URLs.
 """

@@ -25,14 +25,15 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from contracts.dunning import NoticeClaim, NoticeRequestedV1
+from contracts.claims import DebtorDetails, PostalAddress
+from contracts.dunning import NoticeClaim, NoticeRequestedV2
 from contracts.envelope import new_envelope
 from notification.bootstrap import create_app
 from notification.config import NotificationSettings
 from notification.domain.notice import Address, ClaimLine, Notice
 from runtime.embedded import Postgres, free_port, start_nats, start_postgres
 from runtime.migrations import upgrade_async
-from runtime.personal_data import PersonalDataKeys, debtor_ref, seal
+from runtime.personal_data import PersonalDataKeys, debtor_ref, seal, seal_details
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -78,7 +79,7 @@ def reminder(i: int) -> Notice:
     )
 
 
-def _request(keys: PersonalDataKeys, notice: Notice, identity: str) -> NoticeRequestedV1:
+def _request(keys: PersonalDataKeys, notice: Notice, identity: str) -> NoticeRequestedV2:
     c = notice.claims[0]
     claim = NoticeClaim(
         claim_id=uuid.uuid4(),
@@ -90,7 +91,7 @@ def _request(keys: PersonalDataKeys, notice: Notice, identity: str) -> NoticeReq
         interest_ore=0,
         fees_ore=3500,
     )
-    return NoticeRequestedV1(
+    return NoticeRequestedV2(
         notice_id=notice.notice_id,
         case_id=notice.case_id,
         step_kind="purring",
@@ -99,8 +100,13 @@ def _request(keys: PersonalDataKeys, notice: Notice, identity: str) -> NoticeReq
         debtor_ref=debtor_ref(keys, identity),
         debtor_sealed=seal(keys, identity),
         debtor_kind="person",
-        debtor_name=notice.debtor_name,
-        debtor_address={"lines": ["Storgata 1"], "postal_code": "3015", "city": "Drammen"},
+        debtor_details_sealed=seal_details(
+            keys,
+            DebtorDetails(
+                name=notice.debtor_name,
+                address=PostalAddress(lines=["Storgata 1"], postal_code="3015", city="Drammen"),
+            ),
+        ),
         claims=[claim],
         principal_ore=claim.principal_ore,
         interest_ore=0,
@@ -255,13 +261,13 @@ async def _settings(
     return settings, keys
 
 
-async def _publish(nats_url: str, requests: list[NoticeRequestedV1]) -> None:
+async def _publish(nats_url: str, requests: list[NoticeRequestedV2]) -> None:
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
         for payload in requests:
             envelope = new_envelope(
-                "notices.requested.v1",
+                "notices.requested.v2",
                 source="bench",
                 tenant=payload.municipality,
                 subject=str(payload.case_id),
@@ -269,7 +275,7 @@ async def _publish(nats_url: str, requests: list[NoticeRequestedV1]) -> None:
                 occurred_at=datetime.now(UTC),
             )
             await js.publish(
-                "kravflyt.notices.requested.v1",
+                "kravflyt.notices.requested.v2",
                 envelope.model_dump_json().encode(),
                 headers={"Nats-Msg-Id": str(envelope.id)},
             )

@@ -159,7 +159,7 @@ def _private_key(path: str, purpose: str) -> bytes:
 
 
 def create_app(settings: NotificationSettings) -> FastAPI:
-    """The notification process: HTTP API, ``notices.requested.v1`` subscriber, relay, sweeper."""
+    """The notification process: HTTP API, ``notices.requested`` subscriber, relay, sweeper."""
     from notification.api import build_router, install_error_handler
     from notification.consumers import subscribe
 

@@ -15,7 +15,7 @@ SERVICE = ServiceDefinition(
     settings_class=PaymentsSettings,
     create_app=create_app,
     migrations=Path(__file__).with_name("migrations"),
-    # Accounts open from intake's claims.registered.v1 events: nothing to seed.
+    # Accounts open from intake's claims.registered events: nothing to seed.
     seed_demo=None,
     commands=commands,
 )

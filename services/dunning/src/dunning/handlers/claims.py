@@ -29,6 +29,7 @@ from runtime.bus import PermanentError
 from runtime.db import UnitOfWork
 from runtime.telemetry import inject_trace_headers
 
+# The inbox name predates v2; kept, so no claim counts as new because its name changed.
 REGISTERED = "dunning.claims.registered.v1"
 ADJUSTED = "dunning.claims.adjusted.v1"
 WRONGLY_ISSUED = "wrongly_issued"

@@ -21,13 +21,15 @@ from notification.mapping import failed_event, notice_from_requested, stored_mes
 from notification.storage import DocumentStore
 from runtime.db import UnitOfWork
 
+# The inbox name predates v2; kept, so no request counts as new because its name changed.
 REQUESTED_CONSUMER = "notification.notices.requested.v1"
 
 
 async def accept_notice(
     uow: UnitOfWork, envelope: Envelope[Any], *, renderer: Renderer, store: DocumentStore
 ) -> UUID | None:
-    """Apply one ``notices.requested.v1``; returns the notice id if it awaits dispatch.
+    """Apply one ``notices.requested`` (a v2 opened by the subscriber, or a v1 still draining);
+    returns the notice id if it awaits dispatch.
 
     A redelivered event (or the same notice under a new event id) changes nothing and
     returns the id again while the notice is still undelivered, so dispatch can resume.
