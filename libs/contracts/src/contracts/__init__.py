@@ -10,11 +10,13 @@ from contracts.claims import (
     ClaimStatus,
     ClaimStatusChangedV1,
     ClaimSubmittedV1,
+    ClaimSubmittedV2,
     DebtorDetails,
     DebtorKind,
     PostalAddress,
     PropertyRef,
     RejectionProblem,
+    SubmittedDebtor,
 )
 from contracts.envelope import Envelope, envelope_model, new_envelope, parse_envelope
 from contracts.operations import UNKNOWN_TENANT, DeadLetterV1
@@ -32,6 +34,7 @@ __all__ = [
     "ClaimStatus",
     "ClaimStatusChangedV1",
     "ClaimSubmittedV1",
+    "ClaimSubmittedV2",
     "ContractModel",
     "DeadLetterV1",
     "DebtorDetails",
@@ -42,6 +45,7 @@ __all__ = [
     "PostalAddress",
     "PropertyRef",
     "RejectionProblem",
+    "SubmittedDebtor",
     "Superseded",
     "UnknownEventType",
     "UtcDatetime",

@@ -49,7 +49,11 @@ class PropertyRef(ContractModel):
 
 
 class ClaimSubmittedV1(EventPayload):
-    """A claim as a municipality's finance system submits it; intake validates or rejects it."""
+    """A claim as a municipality's finance system submits it; intake validates or rejects it.
+
+    Superseded by `claims.submitted.v2`, which carries the name and address encrypted with the
+    identity number; intake reads v1 until every municipality's integration has moved.
+    """
 
     EVENT_TYPE: ClassVar[str] = "claims.submitted.v1"
 
@@ -61,6 +65,40 @@ class ClaimSubmittedV1(EventPayload):
     )
     debtor_name: str
     debtor_address: PostalAddress | None = None
+    principal_ore: int
+    issue_date: date
+    due_date: date
+    original_kid: str | None = None
+    description: str
+    property: PropertyRef | None = None
+
+
+class SubmittedDebtor(ContractModel):
+    """Who owes, as the municipality knows them: the plaintext of `debtor_jwe`."""
+
+    identity_number: str = Field(
+        description="Fødselsnummer or D-nummer (11 digits), or organisasjonsnummer (9)."
+    )
+    name: str
+    address: PostalAddress | None = None
+
+
+# v2 repeats v1's fields rather than sharing a base: each published version is a frozen document
+# of its own, and v1 goes away once no message of it remains (see `contracts.registry.SUPERSEDED`).
+class ClaimSubmittedV2(EventPayload):
+    """A claim as a municipality's finance system submits it; intake validates or rejects it.
+    No personal data travels in clear: the debtor is one JWE to the office."""
+
+    EVENT_TYPE: ClassVar[str] = "claims.submitted.v2"
+
+    invoice_number: InvoiceNumber
+    claim_type: str
+    debtor_jwe: str = Field(
+        description="The debtor as a compact JWE (RSA-OAEP-256, A256GCM) encrypted to the "
+        "office's intake public key; its plaintext is `SubmittedDebtor` as JSON: {\"identity_"
+        'number": "15038512345", "name": "Kari Nordmann", "address": {"lines": ["Storgata 1"], '
+        '"postal_code": "3015", "city": "Drammen", "country": "NO"}}.',
+    )
     principal_ore: int
     issue_date: date
     due_date: date

@@ -12,6 +12,7 @@ from contracts.claims import (
     ClaimRejectedV1,
     ClaimStatusChangedV1,
     ClaimSubmittedV1,
+    ClaimSubmittedV2,
 )
 from contracts.dunning import (
     CaseClosedV1,
@@ -41,6 +42,7 @@ from contracts.requests import DeferralRequestedV1, DisputeRaisedV1, PlanRequest
 
 _PAYLOADS: tuple[type[EventPayload], ...] = (
     ClaimSubmittedV1,
+    ClaimSubmittedV2,
     ClaimRegisteredV1,
     ClaimRegisteredV2,
     ClaimRejectedV1,
@@ -91,13 +93,21 @@ _CLEAR_DEBTOR = (
 )
 
 SUPERSEDED: dict[str, Superseded] = {
+    "claims.submitted.v1": Superseded(
+        "claims.submitted.v2",
+        "carried the debtor's name and address in clear beside the identity number's JWE, and a "
+        "topic keeps them for its whole retention period; the successor carries all three in one "
+        "JWE to the office (`debtor_jwe`). Dropping the clear fields from the old type would "
+        "break the municipalities' integrations, so the change is a new type.",
+    ),
     "claims.registered.v1": Superseded("claims.registered.v2", _CLEAR_DEBTOR),
     "notices.requested.v1": Superseded("notices.requested.v2", _CLEAR_DEBTOR),
 }
 """Types kept in the registry only so their readers can drain the messages still in a topic.
 
-No service publishes them (a test checks); once the retention period has passed since the
-successor went live, the type, its snapshot and its readers are removed together.
+No service of ours publishes them (the end-to-end test checks the bus); a municipality's
+integration may publish `claims.submitted.v1` until it has moved. Once no producer is left and the
+retention period has passed, the type, its snapshot and its readers are removed together.
 """
 
 

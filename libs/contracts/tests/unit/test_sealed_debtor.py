@@ -16,9 +16,6 @@ from contracts.dunning import NoticeClaim, NoticeRequestedV2
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "schemas"
 # Property names that hold a person's name or address in clear.
 CLEAR_DEBTOR_FIELDS = {"debtor_name", "debtor_address"}
-# Submitted by the municipalities' systems, not by us: the identity travels as a JWE to the office,
-# the name and address still in clear (a sealed successor needs the municipalities to move).
-SUBMITTED_BY_MUNICIPALITIES = {"claims.submitted.v1"}
 
 
 def snapshot(event: str) -> dict[str, Any]:
@@ -41,10 +38,10 @@ def carries_clear_debtor(event: str) -> bool:
     return bool(CLEAR_DEBTOR_FIELDS & set(property_names(snapshot(event))))
 
 
-def test_every_type_we_publish_with_a_clear_name_or_address_is_superseded() -> None:
+def test_every_type_with_a_clear_name_or_address_is_superseded() -> None:
     clear = {event for event in EVENTS if carries_clear_debtor(event)}
 
-    assert clear - SUBMITTED_BY_MUNICIPALITIES == set(SUPERSEDED)
+    assert clear == set(SUPERSEDED)
 
 
 @pytest.mark.parametrize("old", sorted(SUPERSEDED))
@@ -53,21 +50,39 @@ def test_the_successor_carries_the_name_and_address_sealed_only(old: str) -> Non
 
     assert new in EVENTS
     assert not carries_clear_debtor(new)
-    assert "debtor_details_sealed" in set(property_names(snapshot(new)))
-    assert "sealed" in SUPERSEDED[old].reason
+    assert {"debtor_details_sealed", "debtor_jwe"} & set(property_names(snapshot(new)))
+    assert "Dropping the clear fields from the old type would break" in SUPERSEDED[old].reason
 
 
-@pytest.mark.parametrize("old", sorted(SUPERSEDED))
-def test_moving_to_the_successor_in_place_would_break_readers(old: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "removed", "added"),
+    [
+        ("claims.registered.v1", ["debtor_address", "debtor_name"], "debtor_details_sealed"),
+        ("notices.requested.v1", ["debtor_address", "debtor_name"], "debtor_details_sealed"),
+        (
+            "claims.submitted.v1",
+            ["debtor_address", "debtor_identity_jwe", "debtor_name"],
+            "debtor_jwe",
+        ),
+    ],
+)
+def test_moving_to_the_successor_in_place_would_break_readers(
+    old: str, removed: list[str], added: str
+) -> None:
     new = SUPERSEDED[old].successor
 
     changes = breaking_changes(snapshot(old), snapshot(new), old)
 
     assert changes == [
-        f"{old}: payload.debtor_address: property removed (or renamed)",
-        f"{old}: payload.debtor_name: property removed (or renamed)",
-        f"{old}: payload.debtor_details_sealed: new required property",
+        *(f"{old}: payload.{name}: property removed (or renamed)" for name in removed),
+        f"{old}: payload.{added}: new required property",
     ]
+
+
+def test_every_superseded_type_is_classified_above() -> None:
+    classified = {"claims.registered.v1", "notices.requested.v1", "claims.submitted.v1"}
+
+    assert set(SUPERSEDED) == classified
 
 
 def test_the_superseded_snapshots_say_so() -> None:

@@ -21,7 +21,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from pydantic import ValidationError
 
-from contracts.claims import DebtorDetails
+from contracts.claims import DebtorDetails, SubmittedDebtor
 
 __all__ = [
     "DEFAULT_CONTEXT",
@@ -29,7 +29,9 @@ __all__ = [
     "PersonalDataKeys",
     "SealError",
     "debtor_ref",
+    "decrypt_debtor_from_municipality",
     "decrypt_from_municipality",
+    "encrypt_debtor_for_office",
     "encrypt_for_office",
     "mask_identity_numbers",
     "normalise_identity_number",
@@ -213,18 +215,15 @@ def mask_identity_numbers(text: str) -> str:
     return _IN_TEXT.sub(MASK, text)
 
 
-def encrypt_for_office(public_jwk: Mapping[str, Any], identity_number: str) -> str:
-    """Compact JWE (RSA-OAEP-256 + A256GCM) of an identity number for the office's key."""
-    number = normalise_identity_number(identity_number)
+def _encrypt_for_office(public_jwk: Mapping[str, Any], plaintext: str) -> str:
     key = RSAKey.import_key(dict(public_jwk))
     header: dict[str, Any] = {"alg": "RSA-OAEP-256", "enc": "A256GCM"}
     if isinstance(public_jwk.get("kid"), str):
         header["kid"] = public_jwk["kid"]
-    return jose_jwe.encrypt_compact(header, number, key, algorithms=_JWE_ALGORITHMS)
+    return jose_jwe.encrypt_compact(header, plaintext, key, algorithms=_JWE_ALGORITHMS)
 
 
-def decrypt_from_municipality(private_key_pem: bytes, jwe: str) -> str:
-    """Decrypt an `encrypt_for_office` JWE with the office's private key; SealError on failure."""
+def _decrypt_from_municipality(private_key_pem: bytes, jwe: str) -> bytes:
     try:
         key = RSAKey.import_key(private_key_pem)
         result = jose_jwe.decrypt_compact(jwe, key, algorithms=_JWE_ALGORITHMS)
@@ -232,7 +231,36 @@ def decrypt_from_municipality(private_key_pem: bytes, jwe: str) -> str:
         raise SealError("JWE could not be decrypted") from None
     if result.plaintext is None:
         raise SealError("JWE has no payload")
+    return result.plaintext
+
+
+def encrypt_for_office(public_jwk: Mapping[str, Any], identity_number: str) -> str:
+    """Compact JWE (RSA-OAEP-256 + A256GCM) of an identity number for the office's key."""
+    return _encrypt_for_office(public_jwk, normalise_identity_number(identity_number))
+
+
+def decrypt_from_municipality(private_key_pem: bytes, jwe: str) -> str:
+    """Decrypt an `encrypt_for_office` JWE with the office's private key; SealError on failure."""
+    plaintext = _decrypt_from_municipality(private_key_pem, jwe)
     try:
-        return normalise_identity_number(result.plaintext.decode("ascii"))
+        return normalise_identity_number(plaintext.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         raise SealError("JWE payload is not an identity number") from None
+
+
+def encrypt_debtor_for_office(public_jwk: Mapping[str, Any], debtor: SubmittedDebtor) -> str:
+    """Compact JWE of a whole debtor (`SubmittedDebtor` as JSON), as in `claims.submitted.v2`."""
+    normalise_identity_number(debtor.identity_number)
+    return _encrypt_for_office(public_jwk, debtor.model_dump_json())
+
+
+def decrypt_debtor_from_municipality(private_key_pem: bytes, jwe: str) -> SubmittedDebtor:
+    """Decrypt an `encrypt_debtor_for_office` JWE; SealError (never quoting it) on failure."""
+    plaintext = _decrypt_from_municipality(private_key_pem, jwe)
+    try:
+        debtor = SubmittedDebtor.model_validate_json(plaintext)
+        number = normalise_identity_number(debtor.identity_number)
+    except ValueError:
+        # pydantic's ValidationError is a ValueError; neither message may quote the person.
+        raise SealError("JWE payload is not a debtor with an identity number") from None
+    return debtor.model_copy(update={"identity_number": number})

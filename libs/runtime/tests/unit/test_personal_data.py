@@ -3,14 +3,17 @@ import base64
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc import jwe as jose_jwe
 from joserfc.jwk import RSAKey
 
-from contracts.claims import DebtorDetails, PostalAddress
+from contracts.claims import DebtorDetails, PostalAddress, SubmittedDebtor
 from runtime.personal_data import (
     PersonalDataKeys,
     SealError,
     debtor_ref,
+    decrypt_debtor_from_municipality,
     decrypt_from_municipality,
+    encrypt_debtor_for_office,
     encrypt_for_office,
     mask_identity_numbers,
     open_details,
@@ -275,3 +278,45 @@ def test_jwe_fails_with_seal_error_for_the_wrong_key_or_garbage() -> None:
         decrypt_from_municipality(stranger_pem, "garbage")
     with pytest.raises(SealError):
         decrypt_from_municipality(b"not a pem", token)
+
+
+def office_keys() -> tuple[bytes, dict[str, object]]:
+    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return pem, dict(RSAKey.import_key(private_key.public_key()).as_dict(private=False))
+
+
+def test_a_whole_debtor_travels_as_one_jwe_to_the_office() -> None:
+    pem, public_jwk = office_keys()
+    debtor = SubmittedDebtor(
+        identity_number="010170 12345", name=DETAILS.name, address=DETAILS.address
+    )
+
+    token = encrypt_debtor_for_office(public_jwk, debtor)
+
+    for clear in (NUMBER, "Ráhkis", "Storgata", "Guovdageaidnu"):
+        assert clear not in token
+    opened = decrypt_debtor_from_municipality(pem, token)
+    assert opened == debtor.model_copy(update={"identity_number": NUMBER})
+
+
+def test_a_debtor_jwe_without_a_valid_identity_number_fails_without_quoting_it() -> None:
+    pem, public_jwk = office_keys()
+    bad = jose_jwe.encrypt_compact(
+        {"alg": "RSA-OAEP-256", "enc": "A256GCM"},
+        '{"identity_number": "12345", "name": "Ráhkis"}',
+        RSAKey.import_key(public_jwk),
+        algorithms=["RSA-OAEP-256", "A256GCM"],
+    )
+
+    with pytest.raises(SealError) as caught:
+        decrypt_debtor_from_municipality(pem, bad)
+
+    assert "Ráhkis" not in str(caught.value)
+    assert "12345" not in str(caught.value)
+    with pytest.raises(SealError):
+        decrypt_debtor_from_municipality(pem, encrypt_for_office(public_jwk, NUMBER))

@@ -75,7 +75,7 @@ def build(settings: IntakeSettings, **overrides: Any) -> Container:
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
-    """The intake process: HTTP API, ``claims.submitted.v1`` subscriber, outbox relay."""
+    """The intake process: HTTP API, ``claims.submitted`` subscriber, outbox relay."""
     from intake.api import build_router, install_error_handler
     from intake.consumers import subscribe
 

@@ -29,7 +29,9 @@ def subscribe(c: Container) -> None:
             )
             await uow.commit()
 
-    c.runtime.bus.subscribe("claims.submitted.v1", on_claims_submitted)
+    # v2 carries the whole debtor in one JWE; v1 is read until every municipality has moved.
+    for submitted in ("claims.submitted.v2", "claims.submitted.v1"):
+        c.runtime.bus.subscribe(submitted, on_claims_submitted)
     for event_type, follow in (
         ("accounts.balance_changed.v1", follow_balance),
         ("cases.closed.v1", follow_case_closed),

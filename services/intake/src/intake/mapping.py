@@ -14,14 +14,21 @@ from contracts.claims import (
     ClaimRegisteredV2,
     ClaimRejectedV1,
     ClaimSubmittedV1,
+    ClaimSubmittedV2,
     DebtorDetails,
     PostalAddress,
     PropertyRef,
     RejectionProblem,
+    SubmittedDebtor,
 )
 from intake.domain.claims import ClaimDraft
 from intake.domain.errors import ClaimProblem, problem
-from runtime.personal_data import PersonalDataKeys, seal_details
+from runtime.personal_data import (
+    PersonalDataKeys,
+    decrypt_debtor_from_municipality,
+    decrypt_from_municipality,
+    seal_details,
+)
 
 
 @dataclass(frozen=True)
@@ -124,17 +131,39 @@ def _field_problem(error: Any) -> ClaimProblem:
     return problem("claim.field_invalid", f"{field}: {error['msg']}", field)
 
 
+ENCRYPTED_DEBTOR_FIELD = {
+    ClaimSubmittedV2.EVENT_TYPE: "debtor_jwe",
+    ClaimSubmittedV1.EVENT_TYPE: "debtor_identity_jwe",
+}
+"""The payload field whose JWE holds the debtor, per submitted type (named in a refusal)."""
+
+
 def draft_from_submitted(
-    payload: ClaimSubmittedV1, municipality: str, debtor_id: str
+    payload: ClaimSubmittedV2 | ClaimSubmittedV1, municipality: str, submission_key_pem: bytes
 ) -> ClaimDraft:
-    """A ``claims.submitted.v1`` payload (identity already decrypted) → a draft."""
+    """A ``claims.submitted`` payload → a draft, its debtor decrypted with the office's key.
+
+    v2 carries identity number, name and address in one JWE; v1 (read until every
+    municipality has moved) the identity number alone, the name and address in clear.
+    Raises ``SealError`` when the JWE does not open.
+    """
+    if isinstance(payload, ClaimSubmittedV2):
+        debtor = decrypt_debtor_from_municipality(submission_key_pem, payload.debtor_jwe)
+    else:
+        debtor = SubmittedDebtor(
+            identity_number=decrypt_from_municipality(
+                submission_key_pem, payload.debtor_identity_jwe
+            ),
+            name=payload.debtor_name,
+            address=payload.debtor_address,
+        )
     return ClaimDraft(
         municipality=municipality,
         invoice_number=payload.invoice_number,
         claim_type=payload.claim_type,
-        debtor_id=debtor_id,
-        debtor_name=payload.debtor_name,
-        debtor_address=payload.debtor_address.model_dump() if payload.debtor_address else None,
+        debtor_id=debtor.identity_number,
+        debtor_name=debtor.name,
+        debtor_address=debtor.address.model_dump() if debtor.address else None,
         principal_ore=payload.principal_ore,
         issue_date=payload.issue_date,
         due_date=payload.due_date,

@@ -7,38 +7,62 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc.jwk import RSAKey
 
-from contracts.claims import ClaimSubmittedV1
+from contracts.claims import ClaimSubmittedV1, ClaimSubmittedV2, PostalAddress, SubmittedDebtor
 from contracts.envelope import new_envelope
 from intake_factories import claim_body, fodselsnummer
-from runtime.personal_data import encrypt_for_office
+from runtime.personal_data import encrypt_debtor_for_office, encrypt_for_office
 from runtime.testing import publish_bytes, read_events
 
 
 def submitted_event(
-    intake, tenant: str = "3301", event_id: uuid.UUID | None = None, **overrides: Any
+    intake,
+    tenant: str = "3301",
+    event_id: uuid.UUID | None = None,
+    *,
+    v1: bool = False,
+    **overrides: Any,
 ) -> bytes:
-    """A claims.submitted.v1 envelope as a municipality's integration publishes it."""
+    """A claims.submitted.v2 envelope as a municipality's integration publishes it (``v1``: as
+    one that has not moved yet publishes it, the name and address in clear)."""
     jwk = intake.app.state.container.submission_public_jwk
     today = date.today()
+    number, name = fodselsnummer(), "Ola Nordmann"
+    address = PostalAddress(lines=["Fjordgata 9"], postal_code="3015", city="Drammen")
+    debtor: dict[str, Any] = (
+        {
+            "debtor_identity_jwe": encrypt_for_office(jwk, number),
+            "debtor_name": name,
+            "debtor_address": address,
+        }
+        if v1
+        else {
+            "debtor_jwe": encrypt_debtor_for_office(
+                jwk, SubmittedDebtor(identity_number=number, name=name, address=address)
+            )
+        }
+    )
     fields: dict[str, Any] = {
         "invoice_number": f"BUS-{uuid.uuid4().hex[:10]}",
         "claim_type": "sfo",
-        "debtor_identity_jwe": encrypt_for_office(jwk, fodselsnummer()),
-        "debtor_name": "Ola Nordmann",
+        **debtor,
         "principal_ore": 150000,
         "issue_date": today - timedelta(days=40),
         "due_date": today - timedelta(days=20),
         "description": "SFO september",
     }
     fields.update(overrides)
+    model = ClaimSubmittedV1 if v1 else ClaimSubmittedV2
     envelope = new_envelope(
-        "claims.submitted.v1",
+        model.EVENT_TYPE,
         source="municipality-3301",
         tenant=tenant,
         subject=fields["invoice_number"],
-        payload=ClaimSubmittedV1(**fields),
+        payload=model(**fields),
         occurred_at=datetime.now(UTC),
         id=event_id,
     )
@@ -75,10 +99,13 @@ async def test_a_claim_posted_over_http_yields_exactly_one_registered_event_on_n
     assert events[0]["payload"]["debtor_ref"] == response.json()["debtor"]["ref"]
 
 
-async def test_a_claim_published_as_submitted_yields_exactly_one_registered_event(intake, nats_url):
-    body = submitted_event(intake)
+@pytest.mark.parametrize("v1", [False, True], ids=["v2", "v1 not yet moved"])
+async def test_a_claim_published_as_submitted_yields_exactly_one_registered_event(
+    intake, nats_url, v1
+):
+    body = submitted_event(intake, v1=v1)
 
-    await publish_bytes(nats_url, "claims.submitted.v1", body)
+    await publish_bytes(nats_url, json.loads(body)["type"], body)
     events = await read_events(
         nats_url,
         "claims.registered.v2",
@@ -89,6 +116,31 @@ async def test_a_claim_published_as_submitted_yields_exactly_one_registered_even
     assert len(events) == 1
     assert events[0]["payload"]["principal_ore"] == 150000
     assert await claim_rows(intake, invoice_of(body)) == 1
+    async with intake.app.state.container.runtime.engine.connect() as conn:
+        query = sa.text("SELECT debtor_name, debtor_address FROM claim WHERE invoice_number = :n")
+        row = (await conn.execute(query, {"n": invoice_of(body)})).one()
+    assert (row.debtor_name, row.debtor_address["lines"]) == ("Ola Nordmann", ["Fjordgata 9"])
+
+
+async def test_a_submitted_debtor_the_office_cannot_decrypt_is_rejected_naming_the_field(
+    intake, nats_url
+):
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    jwk = dict(RSAKey.import_key(stranger).as_dict(private=False))
+    debtor = SubmittedDebtor(identity_number=fodselsnummer(), name="Ola Nordmann")
+    body = submitted_event(intake, debtor_jwe=encrypt_debtor_for_office(jwk, debtor))
+
+    await publish_bytes(nats_url, "claims.submitted.v2", body)
+    [rejected] = await read_events(
+        nats_url,
+        "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
+        expect=1,
+    )
+
+    [problem] = rejected["payload"]["problems"]
+    assert (problem["code"], problem["field"]) == ("claim.debtor_unreadable", "debtor_jwe")
+    assert "Ola" not in json.dumps(rejected)
 
 
 async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, nats_url):
@@ -97,7 +149,7 @@ async def test_the_same_submitted_event_delivered_twice_is_applied_once(intake, 
 
     # No Nats-Msg-Id: the server stores both copies, so intake really receives each twice.
     for body in (good, bad, good, bad):
-        await publish_bytes(nats_url, "claims.submitted.v1", body)
+        await publish_bytes(nats_url, "claims.submitted.v2", body)
     registered = await read_events(
         nats_url,
         "claims.registered.v2",
@@ -126,8 +178,8 @@ async def test_the_same_claim_republished_under_a_new_event_id_is_not_booked_aga
     again = json.loads(first)
     again["id"] = str(uuid.uuid4())
 
-    await publish_bytes(nats_url, "claims.submitted.v1", first)
-    await publish_bytes(nats_url, "claims.submitted.v1", json.dumps(again).encode())
+    await publish_bytes(nats_url, "claims.submitted.v2", first)
+    await publish_bytes(nats_url, "claims.submitted.v2", json.dumps(again).encode())
     registered = await read_events(
         nats_url,
         "claims.registered.v2",
@@ -153,7 +205,7 @@ async def test_a_submitted_claim_that_breaks_a_rule_is_rejected_on_the_bus_with_
 ):
     body = submitted_event(intake, principal_ore=0)
 
-    await publish_bytes(nats_url, "claims.submitted.v1", body)
+    await publish_bytes(nats_url, "claims.submitted.v2", body)
     rejected = await read_events(
         nats_url,
         "claims.rejected.v1",
