@@ -12,6 +12,7 @@ Examples::
     python -m benchmarks payments_import --payments 100000
     python -m benchmarks payments_balance --requests 2000
     python -m benchmarks minside --sessions 50 --page-requests 40 --events 200
+    python -m benchmarks minside_pay --sessions 50 --page-requests 40
     python -m benchmarks intake_batch --batches 20
     python -m benchmarks single_claim --rate 100 --duration 20
     python -m benchmarks profile_batch --profile-batches 3
@@ -33,7 +34,7 @@ from benchmarks.report import Section, render
 from benchmarks.stack import Machine, Stack, _cpu_model, step
 
 PAYMENTS = ("payments_import", "payments_balance")
-OWN_STACK = (*PAYMENTS, "minside", "dunning_run", "notification_letters")  # own servers
+OWN_STACK = (*PAYMENTS, "minside", "minside_pay", "dunning_run", "notification_letters")
 DEFAULT = ("intake_batch", "single_claim", *OWN_STACK)
 ALL = (*DEFAULT, "profile_batch")
 
@@ -203,7 +204,11 @@ def main(argv: list[str] | None = None) -> int:
                     + summarize(args.profile_server, registered, "µs/claim")
                 )
         for name in (n for n in names if n in OWN_STACK):
-            if name == "minside":
+            if name == "minside_pay":
+                from benchmarks import minside_pay
+
+                sections.append(asyncio.run(minside_pay.run(args.sessions, args.page_requests)))
+            elif name == "minside":
                 from benchmarks import minside
 
                 sections.append(

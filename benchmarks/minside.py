@@ -378,6 +378,10 @@ async def run(
                         "KRAVFLYT_MINSIDE_OIDC_CLIENT_SECRET": minside_idporten.CLIENT_SECRET,
                         "KRAVFLYT_MINSIDE_SESSION_SECRET": SESSION_SECRET,
                         "KRAVFLYT_MINSIDE_LOG_LEVEL": "WARNING",
+                        # Min side's service identity (the local issuer); no page here calls out.
+                        "KRAVFLYT_MINSIDE_LOCAL_DIR": str(root),
+                        # Every session logs in from this one address.
+                        "KRAVFLYT_MINSIDE_LOGIN_RATE_LIMIT": "100000/minute",
                     }
                 )
                 server = spawn_service("minside", root, env, port)
