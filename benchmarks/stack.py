@@ -88,7 +88,7 @@ class Stack:
     port: int = field(init=False, default=0)
     env: dict[str, str] = field(init=False, default_factory=dict)
     issuer: LocalIssuer = field(init=False)
-    token: str = field(init=False, default="")
+    _token: tuple[str, float] = field(init=False, default=("", float("-inf")))
     machine: Machine = field(init=False)
     server_log: Path = field(init=False)
 
@@ -173,9 +173,6 @@ class Stack:
         submission.chmod(0o600)
         pseudonym, sealing, active = PersonalDataKeys.generate("bench1").to_strings()
         self.issuer = LocalIssuer.load_or_create(keys_dir / "issuer")
-        self.token = self.issuer.issue_token(
-            orgnr=DRAMMEN_ORGNR, scopes=SCOPES, lifetime_seconds=3 * 3600
-        )
         self.port = free_port()
         # Only our settings: nothing from the caller's KRAVFLYT_* environment leaks in.
         env = {k: v for k, v in os.environ.items() if not k.startswith("KRAVFLYT_")}
@@ -314,6 +311,15 @@ class Stack:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        """A bearer token for Drammen, renewed after half its hour (tokens live at most one)."""
+        token, issued = self._token
+        if time.monotonic() - issued > 1800:
+            token = self.issuer.issue_token(orgnr=DRAMMEN_ORGNR, scopes=SCOPES)
+            self._token = (token, time.monotonic())
+        return token
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}

@@ -128,3 +128,11 @@ def test_the_same_json_with_other_whitespace_and_key_order_has_one_fingerprint()
     assert request_fingerprint("POST", "/v1/claims", compact) != request_fingerprint(
         "POST", "/v1/claims", b'{"a":2,"b":[1,2,{"c":"\xc3\xa6"}]}'
     )
+
+
+def test_a_lone_surrogate_in_the_body_still_has_a_fingerprint() -> None:
+    body = b'{"name": "\\ud800"}'
+
+    assert request_fingerprint("POST", "/v1/claims", body) == request_fingerprint(
+        "POST", "/v1/claims", b'{ "name" : "\\ud800" }'
+    )

@@ -137,9 +137,9 @@ def build_router(c: "Container") -> APIRouter:
         items = _items(data, c.limits.max_batch)
         if idempotency_key is not None and not _IDEMPOTENCY_KEY.match(idempotency_key):
             raise refusal(problem("request.idempotency_key_invalid"))
-        fingerprint = request_fingerprint("POST", "/v1/claims", body, parsed=data)
         async with c.runtime.uow() as uow:
             if idempotency_key:
+                fingerprint = request_fingerprint("POST", "/v1/claims", body, parsed=data)
                 stored = await reserve_idempotency_key(
                     uow, principal.orgnr, idempotency_key, fingerprint
                 )

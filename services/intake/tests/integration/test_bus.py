@@ -254,3 +254,24 @@ async def test_the_trace_of_the_http_request_continues_in_the_registered_event(i
     )
 
     assert events[0]["traceparent"].split("-")[1] == trace_id
+
+
+async def test_a_submitted_claim_with_text_a_letter_cannot_print_is_rejected_naming_the_field(
+    intake, nats_url
+):
+    body = submitted_event(intake, debtor_name="Ola\u0000Nordmann", description="SFO \U0001f600")
+
+    await publish_bytes(nats_url, "claims.submitted.v1", body)
+    rejected = await read_events(
+        nats_url,
+        "claims.rejected.v1",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
+        expect=1,
+    )
+
+    problems = [(p["code"], p["field"]) for p in rejected[0]["payload"]["problems"]]
+    assert problems == [
+        ("text.control_character", "debtor.name"),
+        ("text.unprintable", "description"),
+    ]
+    assert await claim_rows(intake, invoice_of(body)) == 0

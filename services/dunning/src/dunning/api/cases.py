@@ -11,11 +11,12 @@ from dunning.api.deps import CASEWORKER, staff_with
 from dunning.handlers import reads, staff
 from dunning.policy_store import load_catalogue
 from runtime.auth import StaffPrincipal
+from runtime.text import CleanText
 
 if TYPE_CHECKING:
     from dunning.bootstrap import Container
 
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+Reason = Annotated[CleanText, Field(min_length=1, max_length=2000)]
 
 
 class NoteIn(BaseModel):

@@ -11,19 +11,20 @@ from dunning.handlers import reads, worklist
 from dunning.policy_store import load_catalogue
 from rules.calendar import oslo_today
 from runtime.auth import StaffPrincipal
+from runtime.text import CleanText
 
 if TYPE_CHECKING:
     from dunning.bootstrap import Container
 
 
 class AssignIn(BaseModel):
-    to: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    to_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    to: Annotated[CleanText, Field(min_length=1, max_length=200)] | None = None
+    to_name: Annotated[CleanText, Field(min_length=1, max_length=200)] | None = None
 
 
 class DecisionIn(BaseModel):
-    decision: Annotated[str, Field(min_length=1, max_length=40)]
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    decision: Annotated[CleanText, Field(min_length=1, max_length=40)]
+    reason: Annotated[CleanText, Field(min_length=1, max_length=2000)]
 
 
 def router(c: "Container") -> APIRouter:
