@@ -22,6 +22,7 @@ from intake.handlers import (
     save_idempotent_response,
 )
 from intake.mapping import ClaimIn, claim_resource, parse_claim, problem_json
+from intake.resources import AdjustmentOut, BatchOut, ClaimOut, ClaimPage
 from runtime.auth import Principal, requires_scope
 from runtime.docs import json_body
 from runtime.idempotency import request_fingerprint
@@ -119,7 +120,11 @@ def build_router(c: "Container") -> APIRouter:
         "/claims",
         status_code=201,
         summary="Submit one claim (object) or a batch of up to 1,000 (array)",
-        responses={200: {"description": "Batch: a result per item"}, 201: {}},
+        response_model=None,
+        responses={
+            200: {"model": BatchOut, "description": "Batch: a result per item"},
+            201: {"model": ClaimOut, "description": "One claim: registered"},
+        },
         openapi_extra=json_body(
             ClaimIn | Annotated[list[ClaimIn], Field(min_length=1, max_length=1000)],
             examples=CLAIM_EXAMPLES,
@@ -160,7 +165,12 @@ def build_router(c: "Container") -> APIRouter:
             await uow.commit()
         return _replay(answer)
 
-    @router.get("/claims/{claim_id}", summary="One claim of the caller's municipality")
+    @router.get(
+        "/claims/{claim_id}",
+        summary="One claim of the caller's municipality",
+        response_model=None,
+        responses={200: {"model": ClaimOut}},
+    )
     async def get_claim(claim_id: UUID, principal: Annotated[Principal, reader]) -> dict[str, Any]:
         tenant = await tenant_of(principal)
         async with c.runtime.engine.connect() as conn:
@@ -170,7 +180,12 @@ def build_router(c: "Container") -> APIRouter:
             raise refusal(problem("claim.not_found"))
         return claim_resource(row)
 
-    @router.get("/claims", summary="The caller's claims, filtered and paged by id")
+    @router.get(
+        "/claims",
+        summary="The caller's claims, filtered and paged by id",
+        response_model=None,
+        responses={200: {"model": ClaimPage}},
+    )
     async def list_claims(
         principal: Annotated[Principal, reader],
         status: ClaimStatus | None = None,
@@ -197,7 +212,13 @@ def build_router(c: "Container") -> APIRouter:
         items = [claim_resource(r) for r in rows]
         return {"items": items, "next": items[-1]["id"] if len(items) == limit else None}
 
-    @router.post("/claims/{claim_id}/adjustments", status_code=201, summary="Adjust a claim")
+    @router.post(
+        "/claims/{claim_id}/adjustments",
+        status_code=201,
+        summary="Adjust a claim",
+        response_model=None,
+        responses={201: {"model": AdjustmentOut}},
+    )
     async def post_adjustment(
         claim_id: UUID,
         adjustment: AdjustmentIn,
