@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from contracts.envelope import new_envelope
+from contracts.registry import SUPERSEDED
 from runtime.telemetry import inject_trace_headers
 
 Clock = Callable[[], datetime]
@@ -90,7 +91,11 @@ def outbox_row(
     """An outbox row for one event, carrying the current trace context in its headers.
 
     ``trace``: those headers if the caller already has them (``inject_trace_headers()``).
+    A superseded type (``contracts.registry.SUPERSEDED``) is refused: it is read, never written.
     """
+    if event_type in SUPERSEDED:
+        successor = SUPERSEDED[event_type].successor
+        raise ValueError(f"{event_type} is superseded by {successor}: publish that instead")
     trace = dict(trace) if trace is not None else inject_trace_headers()
     envelope = new_envelope(
         event_type,
