@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -125,3 +125,24 @@ def check_plans_command(
 
     missed = _in_transaction(work)
     typer.echo(f"payments: {len(missed)} missed instalments reported for {today.isoformat()}")
+
+
+@commands.command("follow-vipps")
+def follow_vipps_command(
+    hours: int = typer.Option(24, help="Payments started this many hours back"),
+) -> None:
+    """Ask Vipps about open Vipps payments; capture and book what Vipps confirms."""
+    from payments.api.vipps import follow_open
+    from payments.bootstrap import build
+
+    settings = load_settings(PaymentsSettings, "payments")
+
+    async def run() -> list[dict[str, Any]]:
+        container = build(settings)
+        try:
+            return await follow_open(container, timedelta(hours=hours))
+        finally:
+            await container.vipps.close()
+            await container.runtime.engine.dispose()
+
+    typer.echo(json.dumps(asyncio.run(run()), indent=2))

@@ -22,6 +22,7 @@ from fakes.vipps import create_app as fake_vipps
 from contracts.http.payments import VippsPaymentOrder
 from minside.clients import PaymentsClient, ServiceUnavailable, service_tokens
 from minside.config import MinsideSettings
+from payments.api.vipps import follow_open
 from payments.bootstrap import create_app
 from payments.consumers import HANDLERS
 from payments_factories import payments_settings, registered, service_auth, vipps_settings
@@ -137,3 +138,26 @@ async def test_a_token_of_another_issuer_is_refused(seam, tmp_path):
             await client.start_vipps(
                 _order([mine], await seam.owed(mine), "ref1_seam_per"), idempotency_key="t-3"
             )
+
+
+async def test_a_payment_whose_webhook_never_came_is_booked_when_payments_asks_vipps(seam):
+    # This fake Vipps sends no webhooks at all: only asking its API finds the approval.
+    claim = registered(principal_ore=25_000, due_date=DUE, debtor_ref="ref1_seam_eva")
+    await seam.apply(claim)
+    amount = await seam.owed(claim)
+    created = await seam.minside.start_vipps(
+        _order([claim], amount, "ref1_seam_eva"), idempotency_key="form-token-4"
+    )
+    async with httpx.AsyncClient(base_url=seam.fake_url) as fake:
+        approved = await fake.post(f"/fake/payments/{created.reference}/approve")
+        assert approved.status_code == 200
+
+    followed = await follow_open(seam.app.state.container, timedelta(hours=1))
+    again = await follow_open(seam.app.state.container, timedelta(hours=1))
+
+    mine = [f for f in followed if f["reference"] == created.reference]
+    assert mine == [
+        {"reference": created.reference, "state": "captured", "booked": 1, "issue": None}
+    ]
+    assert created.reference not in {f["reference"] for f in again}
+    assert await seam.owed(claim) == 0

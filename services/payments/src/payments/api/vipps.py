@@ -17,7 +17,7 @@ claim but goes to the unmatched queue for a caseworker.
 # No `from __future__ import annotations`: FastAPI resolves the routes' annotations.
 import json
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 from uuid import NAMESPACE_URL, uuid5
@@ -217,6 +217,36 @@ async def follow(c: "Container", reference: str) -> dict[str, Any]:
         )  # fmt: skip
         await uow.commit()
     return {"reference": reference, "state": state, "booked": booked, "issue": issue}
+
+
+async def follow_open(c: "Container", within: timedelta) -> list[dict[str, Any]]:
+    """Ask Vipps about every payment started in the last ``within`` and not yet settled here.
+
+    Vipps' own advice: poll as well, for a webhook that never came (it cannot reach us, or was
+    lost). ``kravflyt payments follow-vipps`` runs this (a CronJob in the chart).
+    """
+    v = t.vipps_payment
+    since = c.runtime.clock() - within
+    query = (
+        sa.select(v.c.reference)
+        .where(
+            v.c.created_at >= since,
+            sa.or_(
+                v.c.state.in_(("created", "authorized")),
+                sa.and_(v.c.captured_ore > 0, v.c.booked_at.is_(None)),
+            ),
+        )
+        .order_by(v.c.created_at)
+    )
+    async with c.runtime.engine.connect() as conn:
+        references = list((await conn.execute(query)).scalars())
+    results = []
+    for reference in references:
+        try:
+            results.append(await follow(c, reference))
+        except VippsError as error:
+            results.append({"reference": reference, "error": f"Vipps {error.status}"})
+    return results
 
 
 async def _book(
