@@ -18,6 +18,7 @@ from dunning.handlers.staff import actor
 from dunning.shards import parse_shard
 from rules.calendar import oslo_today
 from runtime.auth import StaffPrincipal
+from runtime.text import CleanText
 
 if TYPE_CHECKING:
     from dunning.bootstrap import Container
@@ -38,7 +39,7 @@ class CatchUpIn(BaseModel):
     first_date: datetime.date = Field(
         description="The first missed day; it and every day after it up to yesterday run in order"
     )
-    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    reason: Annotated[CleanText, Field(max_length=500)]
     shard: Shard = "0/1"
 
 
