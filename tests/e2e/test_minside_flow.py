@@ -103,7 +103,6 @@ def test_a_citizen_sees_her_claim_with_its_kid_and_then_as_paid(
             "KRAVFLYT_MINSIDE_OIDC_ISSUER": idporten.issuer,
             "KRAVFLYT_MINSIDE_OIDC_CLIENT_ID": minside_idporten.CLIENT_ID,
             "KRAVFLYT_MINSIDE_OIDC_CLIENT_SECRET": minside_idporten.CLIENT_SECRET,
-            "KRAVFLYT_MINSIDE_PAYMENTS_BASE_URL": local_stack.service_url("payments"),
         },
     )
     pid = fodselsnummer()
