@@ -12,7 +12,7 @@ the day its predecessor ended, and an organisation number with a wrong check dig
 
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -100,9 +100,17 @@ class Collection:
 
 @dataclass(frozen=True)
 class Register:
-    """Every municipality of the register by kommunenummer."""
+    """Every municipality of the register by kommunenummer, and the day each that left the
+    office did (`departures`, from the office's file)."""
 
     municipalities: Mapping[str, Municipality]
+    departures: Mapping[str, date] = field(default_factory=dict)
+
+    def has_left(self, number: str, day: date) -> bool:
+        """Whether the municipality collecting `number`'s claims on `day` has left the office:
+        from that day no new claim and no step of a case."""
+        left = self.departures.get(self.collecting(number, day))
+        return left is not None and left <= day
 
     def __iter__(self) -> Iterator[Municipality]:
         return iter(sorted(self.municipalities.values(), key=lambda m: m.number))
@@ -223,7 +231,7 @@ def load_register(path: Path | None = None) -> Register:
     """Load and validate a register file; `None` loads the packaged `municipalities.toml`."""
     if path is None:
         return _checked(_packaged())
-    return _checked(_read(path.read_text(encoding="utf-8")))
+    return _checked(*_parse(path.read_text(encoding="utf-8")))
 
 
 def register_from(path: str) -> Register:
@@ -237,22 +245,46 @@ def register_from(path: str) -> Register:
     if not path:
         return DEFAULT_REGISTER
     by_number = {m.number: m for m in _packaged()}
-    by_number.update((m.number, m) for m in _read(Path(path).read_text(encoding="utf-8")))
-    return _checked(list(by_number.values()))
+    office, departures = _parse(Path(path).read_text(encoding="utf-8"))
+    by_number.update((m.number, m) for m in office)
+    return _checked(list(by_number.values()), departures)
+
+
+def dump_departure(number: str, on: date) -> str:
+    """A municipality's leaving the office on `on`, as the office's file holds it."""
+    return tomli_w.dumps({"departure": [{"number": number, "on": on}]})
 
 
 def _packaged() -> list[Municipality]:
-    return _read((files("rules") / "data" / "municipalities.toml").read_text(encoding="utf-8"))
+    text = (files("rules") / "data" / "municipalities.toml").read_text(encoding="utf-8")
+    municipalities, departures = _parse(text)
+    if departures:
+        raise InvalidRegister(INVALID_CODE, "Departures belong in the office's file.")
+    return municipalities
 
 
-def _read(text: str) -> list[Municipality]:
+def _parse(text: str) -> tuple[list[Municipality], dict[str, date]]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidRegister(INVALID_CODE, f"The register is not valid TOML: {error}") from None
-    if set(document) != {"municipality"} or not isinstance(document["municipality"], list):
-        raise InvalidRegister(INVALID_CODE, "The register is a list of [[municipality]] tables.")
-    return [_municipality(raw) for raw in document["municipality"]]
+    tables = ("municipality", "departure")
+    if not set(document) <= set(tables) or not all(
+        isinstance(document.get(t, []), list) for t in tables
+    ):
+        raise InvalidRegister(
+            INVALID_CODE, "The register is a list of [[municipality]] and [[departure]] tables."
+        )
+    departures = dict(_departure(raw) for raw in document.get("departure", []))
+    return [_municipality(raw) for raw in document.get("municipality", [])], departures
+
+
+def _departure(raw: Any) -> tuple[str, date]:
+    if not isinstance(raw, dict) or set(raw) != {"number", "on"} or not _is_number(raw["number"]):
+        raise InvalidRegister(INVALID_CODE, "A departure has a number and the day (on).")
+    if type(raw["on"]) is not date:
+        raise InvalidRegister(INVALID_CODE, f"{raw['number']}: on is a date.")
+    return raw["number"], raw["on"]
 
 
 def _municipality(raw: Any) -> Municipality:
@@ -277,10 +309,14 @@ def _municipality(raw: Any) -> Municipality:
     )
 
 
-def _checked(found: Sequence[Municipality]) -> Register:
+def _checked(
+    found: Sequence[Municipality], departures: Mapping[str, date] | None = None
+) -> Register:
     by_number = {m.number: m for m in found}
     if len(by_number) != len(found):
         raise InvalidRegister(INVALID_CODE, "A kommunenummer appears twice in the register.")
+    if set(departures or {}) - by_number.keys():
+        raise InvalidRegister(INVALID_CODE, "A departure names a municipality not in the register.")
     for municipality in found:
         for successor in municipality.successors:
             later = by_number.get(successor)
@@ -292,7 +328,7 @@ def _checked(found: Sequence[Municipality]) -> Register:
                     f"{municipality.number}: successor {successor} is not listed "
                     "or not in force on the day it ended.",
                 )
-    return Register(by_number)
+    return Register(by_number, dict(departures or {}))
 
 
 def _day(raw: dict[str, Any], key: str) -> date | None:

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +9,7 @@ from rules.municipalities import (
     NotASuccessor,
     SplitMunicipality,
     UnknownMunicipality,
+    dump_departure,
     dump_municipalities,
     load_register,
     merger,
@@ -20,6 +21,7 @@ BEFORE_2020 = date(2019, 12, 31)
 IN_2020 = date(2020, 1, 1)
 IN_2024 = date(2024, 1, 1)
 TODAY = date(2026, 12, 4)
+IN_2027 = date(2027, 1, 1)
 
 SMALL = """
 [[municipality]]
@@ -262,3 +264,26 @@ def test_an_impossible_merger_is_refused(
 ) -> None:
     with pytest.raises((InvalidRegister, UnknownMunicipality)):
         merger(REGISTER, merged, into, date(2027, 1, 1), name)
+
+
+def test_a_municipality_that_left_the_office_has_left_from_that_day(tmp_path: Path) -> None:
+    register = register_from(str(write_register(tmp_path, dump_departure("3312", IN_2027))))
+
+    assert not register.has_left("3312", IN_2027 - timedelta(days=1))
+    assert register.has_left("3312", IN_2027)
+    assert register.has_left("0626", IN_2027)  # Lier's old number: Lier collects its claims
+    assert not register.has_left("3301", IN_2027)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[departure]]\nnumber = "9999"\non = 2027-01-01\n',
+        '[[departure]]\nnumber = "3312"\n',
+        '[[departure]]\nnumber = "3312"\non = "2027-01-01"\n',
+        '[[departures]]\nnumber = "3312"\non = 2027-01-01\n',
+    ],
+)
+def test_a_malformed_departure_is_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(InvalidRegister):
+        register_from(str(write_register(tmp_path, text)))

@@ -1,10 +1,10 @@
-"""``kravflyt municipalities list|show|merge``: the register of municipalities for operators.
+"""``kravflyt municipalities list|show|merge|leave``: the register of municipalities.
 
 The register is the packaged one (SSB's classification) plus the office's file, the shared
-``municipalities_file`` setting. A merger decided after this release is written to that file
-by ``merge``: a dry run by default, ``--apply`` appends the entries under a comment naming who
-and why, so the file (kept in version control) is the record. Services read the register at
-start: restart them after a merger is written.
+``municipalities_file`` setting. A merger decided after this release, and a municipality
+leaving the office, are written to that file by ``merge`` and ``leave``: a dry run by default,
+``--apply`` appends the entries under a comment naming who and why, so the file (kept in
+version control) is the record. Services read the register at start: restart them after.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ import typer
 
 from rules.calendar import oslo_today
 from rules.errors import RuleError
-from rules.municipalities import Municipality, Register, dump_municipalities, merger, register_from
+from rules.municipalities import (
+    Municipality,
+    Register,
+    dump_departure,
+    dump_municipalities,
+    merger,
+    register_from,
+)
 from runtime.settings import ServiceSettings, load_settings
 
 municipalities_app = typer.Typer(
@@ -112,6 +119,32 @@ def merge(
     typer.echo(f"Written to {_office_file()}; restart the services to use it.")
     for number in merged:
         typer.echo(f"From {day}: kravflyt dunning map-policies {number} --into {into} --reason …")
+
+
+@municipalities_app.command("leave")
+def leave(
+    number: Annotated[str, typer.Argument(help="The municipality leaving the office")],
+    on: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="The day it leaves")],
+    by: Annotated[str, typer.Option(help="Who decides (recorded in the file)")],
+    reason: Annotated[str, typer.Option(help="Why, e.g. the agreement's end")],
+    apply: Annotated[bool, typer.Option(help="Write the office's file (default: dry run)")] = False,
+) -> None:
+    """Record a municipality leaving the office: from the day no new claim, no step of a case."""
+    register, day = _register(), on.date()
+    try:
+        municipality = register.get(number)
+    except RuleError as error:
+        raise typer.BadParameter(error.message) from None
+    if not municipality.in_force(day):
+        raise typer.BadParameter(f"{number} is not in force on {day}.")
+    typer.echo(f"From {day} {number} {municipality.name} gets no new claims and its cases stop.")
+    entry = dump_departure(number, day)
+    if not apply:
+        typer.echo(f"Dry run; --apply appends to the office's register file:\n\n{entry}")
+        return
+    record = " ".join(f"{datetime.now(UTC):%Y-%m-%dT%H:%MZ} leave by {by}: {reason}".split())
+    _append(_office_file(), f"\n# {record}\n{entry}")
+    typer.echo(f"Written to {_office_file()}; restart the services to use it.")
 
 
 def _append(path: str, text: str) -> None:

@@ -76,3 +76,27 @@ def test_a_merger_of_a_municipality_no_longer_in_force_is_refused(office_file: P
 
     assert result.exit_code != 0
     assert not office_file.exists()
+
+
+def test_an_applied_departure_is_recorded_and_takes_effect_on_its_day(office_file: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["municipalities", "leave", "3312", "--on", "2027-01-01",
+         "--by", "ola.operator", "--reason", "Avtalen sagt opp", "--apply"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "leave by ola.operator: Avtalen sagt opp" in office_file.read_text()
+    register = register_from(str(office_file))
+    assert not register.has_left("3312", date(2026, 12, 31))
+    assert register.has_left("3312", date(2027, 1, 1))
+
+
+def test_a_departure_is_a_dry_run_until_applied(office_file: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["municipalities", "leave", "3312", "--on", "2027-01-01", "--by", "ola", "--reason", "r"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert not office_file.exists()

@@ -93,3 +93,18 @@ async def test_mapping_before_the_merger_day_is_refused(dunning, register):
         await mapping(dunning, register, apply=True)
 
     assert refused.value.code == "merger.not_in_register"
+
+
+async def test_a_case_of_a_municipality_that_left_takes_no_step_from_that_day(
+    dunning, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    office = tmp_path / "left.toml"
+    office.write_text('[[departure]]\nnumber = "3312"\non = 2026-03-23\n', encoding="utf-8")
+    monkeypatch.setattr(dunning.container.runtime.settings, "municipalities_file", str(office))
+    lier = await dunning.register(due=date(2026, 3, 18), municipality="3312")
+    kongsberg = await dunning.register(due=date(2026, 3, 18), municipality="3303")
+
+    await dunning.run(date(2026, 3, 23))
+
+    assert await dunning.steps(lier) == []
+    assert await dunning.steps(kongsberg) == [("purring", date(2026, 3, 23))]

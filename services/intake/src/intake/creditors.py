@@ -3,7 +3,8 @@
 A finance system may still send a number that has since merged or been renumbered
 (Drammen 3005 became 3301 in 2024): the claim is registered under the successor that serves
 the number today, the submitted number kept. A number split between successors (Snillfjord
-5012 in 2020) needs the submitter to name which one.
+5012 in 2020) needs the submitter to name which one. A municipality that has left the office
+(a departure in the office's register file) gets no new claims from that day.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def resolve_creditor(
         return [problem("claim.municipality_split", split.message, "municipality")]
     except NotASuccessor as wrong:
         return [problem("claim.successor_invalid", wrong.message, "successor_municipality")]
+    if register.has_left(serving, today):
+        return [problem("claim.municipality_left", field="municipality")]
     if serving == submitted:
         return draft
     return replace(draft, municipality=serving, original_municipality=submitted)

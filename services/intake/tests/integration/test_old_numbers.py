@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import sqlalchemy as sa
 
 from intake import db
 from intake.domain.claims import CLAIM_TYPES, Municipality
 from intake_factories import claim_body
+from rules.municipalities import register_from
 
 KONGSBERG = "942402465"
 ORKLAND = "910000004"  # made up, valid check digit: the demo office does not serve Orkland
@@ -105,3 +107,18 @@ async def test_a_named_municipality_that_is_no_successor_is_refused(intake):
 
     assert response.status_code == 422
     assert response.json()["code"] == "claim.successor_invalid"
+
+
+async def test_a_claim_for_a_municipality_that_left_the_office_is_refused(
+    intake, tmp_path, monkeypatch
+):
+    office = tmp_path / "left.toml"
+    office.write_text(f'[[departure]]\nnumber = "3301"\non = {date.today()}\n', encoding="utf-8")
+    monkeypatch.setattr(intake.app.state.container, "register", register_from(str(office)))
+
+    response = await intake.client.post(
+        "/v1/claims", json=claim_body(municipality="3005"), headers=intake.token()
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "claim.municipality_left"

@@ -26,6 +26,7 @@ from dunning.domain.policy import Policy
 from dunning.handlers.events import handover_summary, step_events
 from dunning.policy_store import load_catalogue
 from dunning.records import CaseRecord
+from rules.municipalities import register_from
 from rules.rates import Rates, rates_from
 from runtime.db import outbox_row
 from runtime.personal_data import PersonalDataKeys
@@ -121,6 +122,7 @@ async def run_daily(
 async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> None:
     day = report.run_date
     rates = rates_from(runtime.settings.rates_file)
+    register = register_from(runtime.settings.municipalities_file)
     keys = runtime.settings.personal_data_keys()
     async with runtime.engine.connect() as conn:
         catalogue = await load_catalogue(conn)
@@ -130,7 +132,12 @@ async def _take_due_steps(runtime: Runtime, report: RunReport, chunk: int) -> No
             cases = await queries.load_cases(
                 uow.conn, ids[start : start + chunk], due_on=day, lock=True
             )
-            outcomes = [plan_case(case, catalogue, day) for case in cases]
+            # A municipality that has left the office: its cases take no step from that day.
+            outcomes = [
+                plan_case(case, catalogue, day)
+                for case in cases
+                if not register.has_left(case.municipality, day)
+            ]
             writer = _ChunkWriter(
                 day, runtime.clock(), runtime.settings.service, report, rates, keys
             )

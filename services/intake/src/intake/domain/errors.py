@@ -38,6 +38,7 @@ REASONS: dict[str, tuple[int, str]] = {
     "claim.municipality_unknown": (422, "The office does not serve this municipality"),
     "claim.municipality_not_permitted": (403, "The client may not submit for this municipality"),
     "claim.municipality_split": (422, "The municipality was split: name the successor"),
+    "claim.municipality_left": (422, "The municipality has left the office: no new claims"),
     "claim.successor_invalid": (422, "The named municipality is not a successor of this one"),
     "claim.invoice_number_duplicate": (409, "The invoice number is already registered"),
     "claim.invoice_number_repeated": (422, "The invoice number appears twice in the batch"),
