@@ -150,3 +150,20 @@ async def test_the_work_list_refuses_out_of_range_or_unprintable_filters_as_a_pr
 
     assert answer.status_code in (400, 422)
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_work_list_answers_as_its_openapi_document_says(dunning):
+    import jsonschema
+
+    dunning.clock.set(TODAY)
+    claim = await dunning.register(due=date(2023, 6, 1))
+    await dunning.citizen_disputes(claim)
+    document = (await dunning.client.get("/openapi.json")).json()
+    media = document["paths"]["/v1/worklist"]["get"]["responses"]["200"]["content"]
+
+    answer = await dunning.client.get("/v1/worklist", headers=dunning.staff())
+
+    assert {i["kind"] for i in answer.json()["items"]} >= {"dispute", "limitation"}
+    schema = {**media["application/json"]["schema"], "components": document["components"]}
+    jsonschema.validate(answer.json(), schema)
+    assert media["application/json"]["schema"] == {"$ref": "#/components/schemas/WorkListOut"}

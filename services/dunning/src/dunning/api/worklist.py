@@ -27,11 +27,31 @@ class DecisionIn(BaseModel):
     reason: Annotated[CleanText, Field(min_length=1, max_length=2000)]
 
 
+class WorkItemOut(BaseModel):
+    """An exception to handle, a limitation warning or a step planned soon (kinds add fields:
+    id, code, status, assignment and age for stored exceptions)."""
+
+    kind: str
+    case_id: UUID
+    municipality: str
+    summary: str
+    details: dict[str, Any]
+
+
+class WorkListOut(BaseModel):
+    items: list[WorkItemOut]
+
+
 def router(c: "Container") -> APIRouter:
     r = APIRouter(prefix="/worklist", tags=["worklist"])
     Caseworker = Annotated[StaffPrincipal, Depends(staff_with(c.staff, CASEWORKER))]
 
-    @r.get("", summary="Open exceptions, limitation warnings and steps planned in 14 days")
+    @r.get(
+        "",
+        summary="Open exceptions, limitation warnings and steps planned in 14 days",
+        response_model=None,
+        responses={200: {"model": WorkListOut}},
+    )
     async def list_items(
         who: Caseworker,
         municipality: Annotated[str | None, Query(pattern=r"^[0-9]{4}$")] = None,
