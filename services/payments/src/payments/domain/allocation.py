@@ -49,8 +49,16 @@ class ClaimAccount:
     def fees_after(self, day: date) -> int:
         """Open fees charged after ``day``: payments are allocated to the oldest fees first,
         so what is open of the fees is the newest of them."""
+        if not self.fees_charged:
+            return 0
         later = sum(amount for charged_on, amount in self.fees_charged if charged_on > day)
         return min(later, self.balance.fees_ore)
+
+    def with_balance(self, balance: Balance, interest_through: date | None) -> ClaimAccount:
+        """The account with a new balance (a constructor call: booking does it per payment)."""
+        return ClaimAccount(
+            self.claim_id, self.due_date, balance, interest_through, self.open, self.fees_charged
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +94,7 @@ def book_interest(
     through = on if a.interest_through is None else max(a.interest_through, on)
     posting = interest_booked(amount) if amount else None
     balance = b.after(posting) if posting else b
-    return replace(a, balance=balance, interest_through=through), posting
+    return a.with_balance(balance, through), posting
 
 
 def split(
@@ -136,9 +144,10 @@ def _pay_one(
     source: str,
 ) -> ClaimShare:
     account, interest = book_interest(account, paid_on, accrual)
-    owed = account.balance
-    owed_then = replace(owed, fees_ore=owed.fees_ore - account.fees_after(paid_on))
-    parts = split(amount_ore, owed_then, order)
+    owed, later_fees = account.balance, account.fees_after(paid_on)
+    if later_fees:  # not the payment's to pay: charged after the payer's bank paid
+        owed = replace(owed, fees_ore=owed.fees_ore - later_fees)
+    parts = split(amount_ore, owed, order)
     postings = [interest] if interest else []
     balance = account.balance
     for component in order:
@@ -146,7 +155,7 @@ def _pay_one(
             postings.append(payment(component, parts[component], source))
             balance = balance.after(postings[-1])
     return ClaimShare(
-        replace(account, balance=balance),
+        account.with_balance(balance, account.interest_through),
         parts[Component.FEES],
         parts[Component.INTEREST],
         parts[Component.PRINCIPAL],

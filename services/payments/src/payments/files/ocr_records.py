@@ -64,14 +64,26 @@ def digits(line: str, first: int, last: int, name: str, number: int) -> str:
 
 def ddmmyy(line: str, first: int, name: str, number: int) -> date | None:
     """A DDMMYY date at `first`; 000000 means none. YY below 80 is 20YY, else 19YY."""
-    text = digits(line, first, first + 5, name, number)
+    text = line[first - 1 : first + 5]
+    known = _DATES.get(text, _UNKNOWN)  # a file holds few dates: each is read once
+    if known is not _UNKNOWN:
+        return known
+    digits(line, first, first + 5, name, number)
     if text == "000000":
         return None
     year = int(text[4:6])
     try:
-        return date(year + (2000 if year < 80 else 1900), int(text[2:4]), int(text[0:2]))
+        day = date(year + (2000 if year < 80 else 1900), int(text[2:4]), int(text[0:2]))
     except ValueError:
         raise FileRejected("ocr.record_format", f"The {name} is not a date", line=number) from None
+    if len(_DATES) < _DATES_KEPT:
+        _DATES[text] = day
+    return day
+
+
+_UNKNOWN = date.min
+_DATES: dict[str, date | None] = {"000000": None}
+_DATES_KEPT = 10_000
 
 
 def unless_zero(text: str) -> str | None:
