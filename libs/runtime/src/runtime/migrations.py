@@ -7,6 +7,8 @@ and ``kravflyt migrate <service>`` or :func:`upgrade` applies its revisions.
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -68,3 +70,21 @@ def create_outbox_and_inbox() -> None:
     outbox_table(metadata)
     inbox_table(metadata)
     metadata.create_all(op.get_bind())
+
+
+def drop_from_sent_outbox(event_types: Sequence[str], fields: Sequence[str]) -> None:
+    """Remove payload ``fields`` from outbox rows of ``event_types`` that were already sent.
+
+    Sent rows are history nobody reads again; this takes out personal data a superseded type
+    carried in clear. Unsent rows are left whole: the relay still publishes them as they are.
+    """
+    from alembic import op
+
+    if not all(re.fullmatch(r"[a-z_]+", field) for field in fields):
+        raise ValueError("payload field names are lower-case letters and underscores")
+    paths = " ".join(f"#- '{{payload,{field}}}'" for field in fields)
+    statement = sa.text(
+        f"UPDATE outbox SET body = (body::jsonb {paths})::text "  # noqa: S608 - our own names
+        "WHERE sent_at IS NOT NULL AND event_type = ANY(:types)"
+    ).bindparams(types=list(event_types))
+    op.execute(statement)
