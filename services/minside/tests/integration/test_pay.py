@@ -7,6 +7,7 @@ from calendar import isleap
 from datetime import date, timedelta
 from fractions import Fraction
 
+from minside.web.security import origin_of
 from minside_factories import account_opened, balance, fodselsnummer, registered
 from minside_pages import csrf_of, form_token_of
 from rules.money import format_ore
@@ -105,3 +106,33 @@ async def test_when_payments_is_down_the_page_offers_the_bank_instead(minside):
         minside.payments.fail = False
 
     assert answer.status_code == 503 and "KID" in answer.text
+
+
+async def test_forms_may_lead_only_to_us_the_login_and_the_configured_vipps(minside):
+    page = await minside.client.get("/")
+
+    policy = dict(
+        part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";")
+    )
+    own, *others = policy["form-action"].split()
+    assert own == "'self'"
+    assert set(others) == {"https://vipps.fake", origin_of(minside.settings.oidc_issuer)}
+
+
+async def test_a_redirect_outside_vipps_is_not_followed(minside):
+    client, _, claim_id = await _citizen(minside, due=date.today())
+    page = await client.get("/pay")
+    minside.payments.redirect_base = "https://elsewhere.example/fake/landing"
+    try:
+        answer = await client.post(
+            "/pay/vipps",
+            data={
+                "csrf_token": csrf_of(page),
+                "form_token": form_token_of(page),
+                "claim_ids": str(claim_id),
+            },
+        )
+    finally:
+        minside.payments.redirect_base = "https://vipps.fake/fake/landing"
+
+    assert answer.status_code == 503 and "location" not in answer.headers
