@@ -275,3 +275,21 @@ async def test_a_submitted_claim_with_text_a_letter_cannot_print_is_rejected_nam
         ("text.unprintable", "description"),
     ]
     assert await claim_rows(intake, invoice_of(body)) == 0
+
+
+async def test_a_claim_published_under_drammens_old_number_registers_under_3301(intake, nats_url):
+    body = submitted_event(intake, tenant="3005")
+
+    await publish_bytes(nats_url, "claims.submitted.v2", body)
+    [event] = await read_events(
+        nats_url,
+        "claims.registered.v2",
+        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
+        expect=1,
+    )
+
+    assert event["tenant"] == "3301"
+    assert (event["payload"]["municipality"], event["payload"]["original_municipality"]) == (
+        "3301",
+        "3005",
+    )
