@@ -24,6 +24,11 @@ async def test_a_fee_letter_sent_after_the_payer_paid_but_before_settlement_is_r
     [reversed_fee] = await dunning.events("fees.reversed.v1")
     assert reversed_fee["payload"]["fee_id"] == fee["payload"]["fee_id"]
     assert reversed_fee["payload"]["amount_ore"] == 3750
+    case_id = await dunning.case_of(claim)
+    trail = await dunning.client.get(f"/v1/cases/{case_id}/explain", headers=dunning.staff())
+    assert any(
+        "betalingen ble gjort 06.04.2026, før brevet" in s for s in trail.json()["sentences"]
+    )
     await dunning.pay(claim, principal_left=0, settled=True, cause="fee_reversal")
     await dunning.run_days(date(2026, 4, 10), date(2026, 5, 30))
     assert await dunning.case_status(claim) == "closed"
@@ -61,6 +66,9 @@ async def test_a_reversed_payment_reopens_the_case_at_its_step_with_a_fresh_peri
     assert "tilbakeførte" in item["summary"] and "16.04.2026" in item["summary"]
     [resumed] = await dunning.events("cases.resumed.v1")
     assert resumed["payload"]["reason"] == "payment_reversed"
+    case_id = await dunning.case_of(claim)
+    trail = await dunning.client.get(f"/v1/cases/{case_id}/explain", headers=dunning.staff())
+    assert any("Banken tilbakeførte" in s for s in trail.json()["sentences"])
     await dunning.run_days(date(2026, 4, 2), date(2026, 4, 15))
     assert await dunning.steps(claim) == [("purring", date(2026, 3, 23))]
     await dunning.run(date(2026, 4, 16))

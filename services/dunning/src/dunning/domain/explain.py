@@ -104,7 +104,12 @@ def explain_entry(entry: LogEntry) -> str:
         "decided": f"{when}: Saksbehandler{who} avgjorde «{d.get('kind')}» med "
         f"«{d.get('decision')}».{reason}",
         "fee_reversed": f"{when}: Gebyr på {format_ore(int(d.get('amount_ore') or 0))} ble "
-        f"tilbakeført fordi kravet var feilaktig utstedt.",
+        + (
+            f"tilbakeført fordi betalingen ble gjort {_iso(d['paid_on'])}, før brevet ble sendt."
+            if d.get("paid_on")
+            else "tilbakeført fordi kravet var feilaktig utstedt."
+        ),
+        "payment_reversed": f"{when}: {d.get('story')}",
         "plan_agreed": f"{when}: Betalingsavtale med {d.get('count')} avdrag ble inngått.",
         "plan_broken": f"{when}: Et avdrag ble ikke betalt; løpet fortsetter etter "
         f"{d.get('grace_days')} dagers frist.",

@@ -71,6 +71,8 @@ async def reverse_fees(
     ).all()
     for row in rows:
         details = {"amount_ore": row.amount_ore, "fee_id": str(row.id)}
+        if charged_after is not None:
+            details["paid_on"] = charged_after.isoformat()  # paid before the letter
         await log(uow, case.id, "fee_reversed", details)
         uow.add_event(
             "fees.reversed.v1",
