@@ -21,6 +21,9 @@ account = sa.Table(
     sa.Column("invoice_number", sa.Text, nullable=False),
     sa.Column("claim_type", sa.Text, nullable=False),
     sa.Column("debtor_ref", sa.Text, nullable=False, index=True),
+    # Unused and empty since the name travels sealed (migration 0004); kept nullable for one
+    # release so that the previous one, which still writes it, runs on this schema. Then dropped.
+    sa.Column("debtor_name", sa.Text),
     sa.Column("kid", sa.Text, nullable=False, unique=True),
     sa.Column("kid_algorithm", sa.Text, nullable=False),
     sa.Column("original_kid", sa.Text, index=True),
