@@ -101,6 +101,8 @@ def test_every_command_line_of_the_chart_and_compose_parses(argv):
             "2026-11-24",
             "--reason",
             "Jobben feilet",
+            "--by",
+            "ola",
             "--shard",
             "2/4",
         ],

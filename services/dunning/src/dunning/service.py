@@ -60,13 +60,14 @@ def catch_up_command(
         datetime, typer.Option(formats=["%Y-%m-%d"], help="The first missed day (recent days only)")
     ],
     reason: Annotated[str, typer.Option(help="Why the days were missed (kept with the run)")],
+    by: Annotated[str, typer.Option(help="Who runs it (kept with the run)")],
     shard: Annotated[str, typer.Option(help="This replica's shard i/n")] = "0/1",
 ) -> None:
     """Run missed days from --since to yesterday, in order; recorded with who and why."""
     settings = load_settings(DunningSettings, "dunning")
     with _refusals():
         part = parse_shard(shard)
-        reports = asyncio.run(_catch_up(settings, since.date(), part, reason))
+        reports = asyncio.run(_catch_up(settings, since.date(), part, reason, by))
     for report in reports:
         typer.echo(json.dumps(report, ensure_ascii=False))
 
@@ -137,7 +138,7 @@ async def _runs(
 
 
 async def _catch_up(
-    settings: DunningSettings, first: date, shard: tuple[int, int], reason: str
+    settings: DunningSettings, first: date, shard: tuple[int, int], reason: str, by: str
 ) -> list[dict[str, object]]:
     runtime = _runtime(settings)
     try:
@@ -146,7 +147,7 @@ async def _catch_up(
             first,
             oslo_today(runtime.clock()),
             shard,
-            actor=Actor(f"cli:{getpass.getuser()}", "Operator (command line)"),
+            actor=Actor(f"cli:{by}", by),
             reason=reason,
             max_days=settings.run_catch_up_max_days,
             chunk=settings.run_chunk_size,

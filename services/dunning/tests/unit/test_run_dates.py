@@ -73,7 +73,10 @@ def test_a_shard_is_read_as_index_and_count():
     [
         (["run", "--date", "2316-10-08"], "run.date_in_future"),
         (["run", "--shard", "5773/156847149337395"], "run.shard_invalid"),
-        (["catch-up", "--since", "2000-01-01", "--reason", "x"], "run.catch_up_too_far"),
+        (
+            ["catch-up", "--since", "2000-01-01", "--reason", "x", "--by", "ola"],
+            "run.catch_up_too_far",
+        ),
     ],
 )
 def test_the_command_line_refuses_the_same_dates_and_shards_before_touching_the_database(
