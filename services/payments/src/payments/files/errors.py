@@ -15,6 +15,7 @@ REASONS: dict[str, str] = {
     "ocr.incomplete_transaction": "An amount item 1 without its amount item 2",
     "ocr.totals_mismatch": "An end record's count or sum does not match the records",
     "ocr.truncated": "The file ends before its transmission end record",
+    "ocr.free_text_invalid": "A payer's free text holds a control character (NUL included)",
     "camt.malformed": "The file is not well-formed XML, or declares a DTD or entities",
     "camt.schema": "The XML is not a camt.054 notification of the expected structure",
     "camt.currency": "An amount is not in NOK",

@@ -21,6 +21,10 @@ from payments.files import ocr_records as r
 from payments.files.errors import FileRejected
 from payments.files.model import FileSummary, IncomingPayment
 from rules.kid import is_valid_kid
+from rules.text import TextPolicy, TextProblem
+
+# A payer's free text is stored and shown to caseworkers: held to the shared text policy.
+_TEXT = TextPolicy()
 
 
 @dataclass(slots=True)
@@ -213,6 +217,10 @@ class OcrReader:
             raise FileRejected("ocr.record_order", "Item 3 of another transaction", line=number)
         a.records += 1
         text = line[15:55].strip() or None  # positions 16–55: the payer's free text (types 20, 21)
+        if text is not None and isinstance(_TEXT.clean(text, field="", max_length=40), TextProblem):
+            raise FileRejected(
+                "ocr.free_text_invalid", "The free text has a control character", line=number
+            )
         self._s.pending = replace(pending, free_text=text)
 
     def _assignment_end(self, line: str, number: int) -> None:

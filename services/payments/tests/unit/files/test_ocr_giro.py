@@ -334,3 +334,18 @@ def test_a_100_000_payment_file_streams_in_constant_memory(tmp_path: Path) -> No
     print(f"parse-only: 100 000 OCR payments in {elapsed:.2f} s, peak {peak / 1024:.0f} KiB")
     assert summary.payment_count == 100_000
     assert peak < 256 * 1024  # the file is ~16 MB; the objects of 100 000 payments ~30 MB
+
+
+def test_a_control_character_in_a_payers_free_text_rejects_the_file_naming_the_line() -> None:
+    tx = Tx("20", 10_000, NOV_24, kid="33010000124", text="Husleie\x00nov")
+    lines = ocr_lines(
+        "1124010",
+        golden_ocr.RECIPIENT,
+        [golden_ocr.Assignment("001234567", "4000010", golden_ocr.ACCOUNT, (tx,))],
+        NOV_24,
+    )
+
+    error = rejection(encode(lines))
+
+    assert (error.code, error.line) == ("ocr.free_text_invalid", 5)
+    assert "Husleie" not in error.message
