@@ -246,9 +246,16 @@ async def run(sessions: int = 50, per_session: int = 40) -> Section:
             page_cpu = (_cpu(server) - cpu0) / max(1, len(page_ms))
             starts = max(1, per_session // 4)
             step(f"Vipps start → redirect, {THINK_S:.0f} s think: {sessions} sessions × {starts}")
+            hops = ("minside", "payments", "fake-vipps")
+            cpu0s = [_cpu(processes[n]) for n in hops]
             vipps_ms, vipps_wall, vipps_err = await _vipps_starts(
                 base, vipps, cookies, [claims[r] for r in refs], starts
             )
+            # Per start, each process; minside's share includes the untimed GET /pay before it.
+            start_cpu = {
+                n: (_cpu(processes[n]) - c0) / max(1, len(vipps_ms))
+                for n, c0 in zip(hops, cpu0s, strict=True)
+            }
             load_end = os.getloadavg()[0]
             for name, process in processes.items():
                 if process.poll() is not None:
@@ -260,7 +267,7 @@ async def run(sessions: int = 50, per_session: int = 40) -> Section:
             with contextlib.suppress(Exception):
                 pg.handle.cleanup()
     return _section(sessions, per_session, starts, page_ms, page_wall, page_err, page_cpu,
-                    vipps_ms, vipps_wall, vipps_err, load_end)  # fmt: skip
+                    vipps_ms, vipps_wall, vipps_err, start_cpu, load_end)  # fmt: skip
 
 
 def _section(
@@ -274,6 +281,7 @@ def _section(
     vipps_ms: list[float],
     vipps_wall: float,
     vipps_err: list[str],
+    start_cpu: dict[str, float],
     load_end: float,
 ) -> Section:
     section = Section(
@@ -290,6 +298,7 @@ def _section(
         f"POST /pay/vipps → 303 to Vipps, {sessions} sessions × {starts}",
         _ms(vipps_ms),
         f"{len(vipps_ms) / vipps_wall:,.1f} starts/s" if vipps_ms else "",
+        "CPU ms/start " + ", ".join(f"{n} {1000 * v:.1f}" for n, v in start_cpu.items()),
     )
     page_p99 = percentile(page_ms, 99) if page_ms else float("inf")
     vipps_p99 = percentile(vipps_ms, 99) if vipps_ms else float("inf")

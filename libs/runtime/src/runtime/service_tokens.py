@@ -24,6 +24,7 @@ __all__ = ["GRANT_TYPE", "JwtGrantTokens", "TokenSource", "TokenUnavailable", "l
 TokenSource = Callable[[Sequence[str]], Awaitable[str]]
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _EARLY_SECONDS = 30
+_LOCAL_LIFETIME = 300
 
 
 class TokenUnavailable(Exception):
@@ -31,13 +32,24 @@ class TokenUnavailable(Exception):
 
 
 def local_tokens(directory: Path, *, client_id: str, orgnr: str) -> TokenSource:
-    """Tokens from the local Maskinporten stand-in of ``make run`` (its key in ``directory``)."""
+    """Tokens from the local Maskinporten stand-in of ``make run`` (its key in ``directory``),
+    each kept until shortly before it expires, as a token from Maskinporten is."""
     issuer = LocalIssuer.load_or_create(directory)
+    cache: dict[str, tuple[str, float]] = {}
 
     async def issue(scopes: Sequence[str]) -> str:
-        return issuer.issue_token(
-            orgnr=orgnr, scopes=list(scopes), client_id=client_id, lifetime_seconds=300
+        scope = " ".join(sorted(scopes))
+        cached = cache.get(scope)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        token = issuer.issue_token(
+            orgnr=orgnr,
+            scopes=sorted(scopes),
+            client_id=client_id,
+            lifetime_seconds=_LOCAL_LIFETIME,
         )
+        cache[scope] = (token, time.monotonic() + _LOCAL_LIFETIME - _EARLY_SECONDS)
+        return token
 
     return issue
 

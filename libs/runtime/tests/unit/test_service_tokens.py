@@ -44,3 +44,17 @@ async def test_the_grant_names_client_scope_and_audience_and_the_token_is_cached
     assert grants[0]["iss"] == "kravflyt-minside"
     assert grants[0]["scope"] == "kravflyt:payments.citizen"
     assert grants[0]["resource"] == "https://kravflyt.example"
+
+
+async def test_local_tokens_are_kept_per_scope_until_shortly_before_they_expire(tmp_path):
+    from runtime.local_issuer import LocalIssuer
+    from runtime.service_tokens import local_tokens
+
+    issue = local_tokens(tmp_path, client_id="minside", orgnr="999999999")
+
+    first, again = await issue(["a", "b"]), await issue(["b", "a"])
+    other = await issue(["c"])
+
+    assert first == again != other
+    principal = LocalIssuer.load_or_create(tmp_path).verifier().verify(first)
+    assert (principal.client_id, principal.scopes) == ("minside", frozenset({"a", "b"}))
