@@ -22,8 +22,9 @@ def is_business_day(d: date) -> bool:
     return d.weekday() < 5 and not is_may_1_or_17 and d not in _public_holidays(d.year)
 
 
+@lru_cache(maxsize=8192)
 def next_business_day_on_or_after(d: date) -> date:
-    """The first business day that is `d` or later."""
+    """The first business day that is `d` or later (cached: the daily run asks it per case)."""
     while not is_business_day(d):
         d += _ONE_DAY
     return d

@@ -12,7 +12,6 @@ earlier than the law allows.
 """
 
 import enum
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -205,8 +204,12 @@ def _earliest_fee_day(due_date: date) -> date:
 
 def _within_limit(kind: StepKind, charged: Sequence[FeeCharge]) -> bool:
     """Whether the number of fee letters of each kind, with `kind`, fits a listed sequence."""
-    counts = Counter(letter.kind for letter in charged) + Counter({kind: 1})
-    return any(counts <= Counter(allowed) for allowed in _ALLOWED_FEE_SEQUENCES)
+    letters = [letter.kind for letter in charged]
+    letters.append(kind)
+    return any(
+        all(letters.count(k) <= allowed.count(k) for k in set(letters))
+        for allowed in _ALLOWED_FEE_SEQUENCES
+    )
 
 
 def _in_order(kind: StepKind, previous: Sequence[FeeCharge]) -> bool:
@@ -215,6 +218,8 @@ def _in_order(kind: StepKind, previous: Sequence[FeeCharge]) -> bool:
     The fee letters so far, then `kind`, must be a subsequence of a listed sequence, and no
     earlier letter (with or without a fee) may have passed `kind`'s step.
     """
+    if not previous:
+        return True  # every listed sequence starts with any one fee letter
     letters = sorted(previous, key=lambda letter: letter.sent_date)
     charged = [letter.kind for letter in letters if letter.fee_charged]
     listed = any(_is_subsequence([*charged, kind], seq) for seq in _ALLOWED_FEE_SEQUENCES)

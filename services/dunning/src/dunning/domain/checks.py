@@ -30,6 +30,8 @@ _FEE_CODES = {
 
 
 _VARSEL = kinds.RULES_KINDS[kinds.INKASSOVARSEL]
+# A due date rolls forward at most over Easter (Thursday to Monday): a later day needs no roll.
+_ROLL_AT_MOST = timedelta(days=7)
 # Why each letter waits until its claim is overdue (the reason a policy or a step is refused).
 _NOT_BEFORE_DUE_BASIS = {
     kinds.PURRING: "a purring reminds of an overdue claim, at the earliest the day after the "
@@ -101,7 +103,7 @@ def _routing(policy: Policy, step: Step, case: CaseFacts) -> list[Violation]:
 def _not_after_due_date(step: Step, claims: tuple[ClaimFacts, ...], sent: date) -> list[Violation]:
     # A claim is dunned only once it is overdue: no step on or before its own due date (a due
     # date on a non-business day moves to the next business day, gjeldsbrevloven § 5).
-    if any(sent <= roll_forward(c.due_date) for c in claims):
+    if any(sent <= c.due_date + _ROLL_AT_MOST and sent <= roll_forward(c.due_date) for c in claims):
         basis = _NOT_BEFORE_DUE_BASIS.get(step.kind, step.legal_basis)
         return [violation("policy.step_not_after_due_date", step.key, basis)]
     return []

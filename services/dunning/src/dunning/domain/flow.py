@@ -139,7 +139,8 @@ def decide(case: CaseFacts, policy: Policy, day: date) -> Decision:
     step = planned.step
     if case.open_ore < step.min_amount_ore:
         return Done("below_minimum")
-    claims = tuple(p.claim for p in covered(plans, planned, day))
+    group = covered(plans, planned, day)
+    claims = tuple(p.claim for p in group)
     deadline = None if step.deadline_days is None else deadline_after(day, step.deadline_days)
     problems, fee = check_step(policy, step, case, claims, day, deadline)
     problems += _case_problems(step, claims, day)
@@ -155,7 +156,7 @@ def decide(case: CaseFacts, policy: Policy, day: date) -> Decision:
         fee=fee,
         rule=rule_name(policy, planned.index),
         claim_ids=tuple(c.claim_id for c in claims),
-        facts=_facts(case, plans, planned, day, deadline, fee),
+        facts=_facts(case, plans, group, planned, day, deadline, fee),
     )
 
 
@@ -242,6 +243,7 @@ def _case_problems(step: Step, claims: tuple[ClaimFacts, ...], day: date) -> lis
 def _facts(
     case: CaseFacts,
     plans: list[ClaimPlan],
+    claims: list[ClaimPlan],
     planned: Planned,
     day: date,
     deadline: date | None,
@@ -249,8 +251,7 @@ def _facts(
 ) -> dict[str, Any]:
     step = planned.step
     unrolled = day + timedelta(days=step.deadline_days) if step.deadline_days is not None else None
-    claims = covered(plans, planned, day)
-    return {
+    facts: dict[str, Any] = {
         "due_date": claims[0].claim.due_date.isoformat(),
         "anchor": planned.anchor,
         "anchor_date": planned.anchor_date.isoformat(),
@@ -261,7 +262,6 @@ def _facts(
         "deadline_date": deadline.isoformat() if deadline else None,
         "open_ore": sum(p.claim.open_ore for p in claims),
         "claims": [str(p.claim.claim_id) for p in claims],
-        "claim_reasons": _claim_reasons(case, plans, planned, day),
         "fee_basis": step.fee.basis,
         "fee_ore": fee.amount_ore,
         "fee_legal_basis": fee.legal_basis,
@@ -269,6 +269,9 @@ def _facts(
         "channel": step.channel,
         "enforcement": step.enforcement,
     }
+    if len(case.claims) > 1:  # one claim: the step's own facts say why
+        facts["claim_reasons"] = _claim_reasons(case, plans, planned, day)
+    return facts
 
 
 def _claim_reasons(
