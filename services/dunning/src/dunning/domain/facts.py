@@ -56,14 +56,6 @@ class CaseFacts:
     def open_ore(self) -> int:
         return sum(c.open_ore for c in self.claims)
 
-    @property
-    def oldest(self) -> ClaimFacts:
-        return min(self.claims, key=lambda c: (c.due_date, str(c.claim_id)))
-
-    def fees_on(self, claim_id: UUID) -> int:
-        """Fees charged on ``claim_id`` by earlier steps of this case."""
-        return sum(t.fee_ore for t in self.history if t.fee_claim_id == claim_id)
-
     def history_of(self, claim_id: UUID) -> tuple[TakenStep, ...]:
         """The steps that covered ``claim_id``: the claim's own course through the flow."""
         return tuple(t for t in self.history if t.covers(claim_id))
