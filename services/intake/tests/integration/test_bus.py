@@ -259,22 +259,29 @@ async def test_the_trace_of_the_http_request_continues_in_the_registered_event(i
 async def test_a_submitted_claim_with_text_a_letter_cannot_print_is_rejected_naming_the_field(
     intake, nats_url
 ):
-    body = submitted_event(intake, debtor_name="Ola\u0000Nordmann", description="SFO \U0001f600")
+    clear = submitted_event(intake, v1=True, debtor_name="Ola\u0000Nordmann", description="SFO")
+    sealed = submitted_event(intake, description="SFO \U0001f600")
 
-    await publish_bytes(nats_url, "claims.submitted.v1", body)
-    rejected = await read_events(
-        nats_url,
-        "claims.rejected.v1",
-        lambda e: e["payload"]["invoice_number"] == invoice_of(body),
-        expect=1,
+    await publish_bytes(nats_url, "claims.submitted.v1", clear)
+    await publish_bytes(nats_url, "claims.submitted.v2", sealed)
+    rejected = {
+        e["payload"]["invoice_number"]: [(p["code"], p["field"]) for p in e["payload"]["problems"]]
+        for e in await read_events(
+            nats_url,
+            "claims.rejected.v1",
+            lambda e: e["payload"]["invoice_number"] in {invoice_of(clear), invoice_of(sealed)},
+            expect=2,
+        )
+    }
+
+    assert rejected == {
+        invoice_of(clear): [("text.control_character", "debtor.name")],
+        invoice_of(sealed): [("text.unprintable", "description")],
+    }
+    assert (
+        await claim_rows(intake, invoice_of(clear)) + await claim_rows(intake, invoice_of(sealed))
+        == 0
     )
-
-    problems = [(p["code"], p["field"]) for p in rejected[0]["payload"]["problems"]]
-    assert problems == [
-        ("text.control_character", "debtor.name"),
-        ("text.unprintable", "description"),
-    ]
-    assert await claim_rows(intake, invoice_of(body)) == 0
 
 
 async def test_a_claim_published_under_drammens_old_number_registers_under_3301(intake, nats_url):
