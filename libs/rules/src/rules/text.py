@@ -8,6 +8,10 @@ for a policy made with the fonts' coverage), more characters than allowed (``tex
 or, where a value is required, nothing but invisible characters (``text.empty``: spaces,
 zero-width and other format characters).
 
+Text written on several lines (a citizen's message in a form's textarea) is checked by a policy
+made with ``line_breaks=True``: it lets the tab, line feed and carriage return through and
+refuses every other control character as a one-line policy does.
+
 Every check is one pass of a compiled regex or a C-level string method per value, so a batch
 of a thousand claims costs milliseconds. The character classes are built once per policy from
 ``unicodedata`` and, for printing, from the code points the fonts map (see
@@ -38,8 +42,14 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cn"})
 # and the bidirectional embeddings, overrides and isolates (they reorder what a reader sees).
 _REFUSED_FORMAT = frozenset({0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)})
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
-# Hangul fillers and the Braille blank are letters or symbols that print as nothing.
-_BLANK_LETTERS = (0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0)
+# What a text of several lines may hold besides printing characters: tab, line feed, return.
+_LINE_BREAKS = frozenset({0x09, 0x0A, 0x0D})
+# Hangul fillers and the Braille blank are letters or symbols that print as nothing; the
+# combining grapheme joiner and the variation selectors are marks that print nothing alone.
+_BLANK_LETTERS = frozenset(
+    {0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0, 0x034F, *range(0xFE00, 0xFE10)}
+    | set(range(0xE0100, 0xE01F0))
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +68,17 @@ class TextProblem:
 
 
 class TextPolicy:
-    """What free text may hold; ``printable``: the code points the letters can print."""
+    """What free text may hold; ``printable``: the code points the letters can print;
+    ``line_breaks``: whether tab, line feed and carriage return are allowed (several lines)."""
 
-    def __init__(self, printable: Iterable[int] | None = None) -> None:
+    def __init__(
+        self, printable: Iterable[int] | None = None, *, line_breaks: bool = False
+    ) -> None:
+        kept = _LINE_BREAKS if line_breaks else frozenset()
         if printable is None:
-            self._refused = _refused_pattern()
+            self._refused = _refused_pattern(kept)
         else:
-            allowed = sorted(cp for cp in set(printable) if not _is_refused(cp))
+            allowed = sorted({cp for cp in printable if not _is_refused(cp)} | kept)
             self._refused = re.compile(f"[^{_class(allowed)}]")
         self._invisible = _invisible_pattern()
 
@@ -102,8 +116,8 @@ def _category(code_point: int) -> str:
 
 
 @cache
-def _refused_pattern() -> re.Pattern[str]:
-    refused = [cp for cp in range(sys.maxunicode + 1) if _is_refused(cp)]
+def _refused_pattern(kept: frozenset[int]) -> re.Pattern[str]:
+    refused = [cp for cp in range(sys.maxunicode + 1) if _is_refused(cp) and cp not in kept]
     return re.compile(f"[{_class(refused)}]")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.letter_fonts import printable_text
+from rules.letter_fonts import printable_code_points, printable_text
 from rules.text import TextPolicy, TextProblem
 
 PLAIN = TextPolicy()
@@ -65,4 +65,44 @@ def test_the_byte_order_mark_and_bidirectional_overrides_are_refused_as_controls
 ) -> None:
     assert PLAIN.clean(f"Kari{character}", field="f", max_length=9) == TextProblem(
         "text.control_character", "f", ord(character)
+    )
+
+
+def test_a_text_of_several_lines_keeps_tabs_and_line_breaks_but_no_other_control() -> None:
+    lines = TextPolicy(line_breaks=True)
+
+    assert lines.clean("Hei,\r\n\tjeg\nbestrider", field="f", max_length=99) == (
+        "Hei,\r\n\tjeg\nbestrider"
+    )
+    assert lines.clean("a\x00b", field="f", max_length=9) == TextProblem(
+        "text.control_character", "f", 0
+    )
+    assert lines.clean("a\x85b", field="f", max_length=9) == TextProblem(
+        "text.control_character", "f", 0x85
+    )
+    assert lines.clean("\r\n\t\u200b", field="f", max_length=9, required=True) == TextProblem(
+        "text.empty", "f"
+    )
+    assert PLAIN.clean("a\nb", field="f", max_length=9) == TextProblem(
+        "text.control_character", "f", 0x0A
+    )
+
+
+def test_a_printable_text_of_several_lines_keeps_its_line_breaks() -> None:
+    lines = TextPolicy(printable_code_points(), line_breaks=True)
+
+    assert lines.clean("Bjørn\r\nÅsheim", field="f", max_length=99) == "Bjørn\r\nÅsheim"
+    assert lines.clean("a\x07", field="f", max_length=9) == TextProblem(
+        "text.control_character", "f", 7
+    )
+
+
+@pytest.mark.parametrize(
+    "blank",
+    ["\u200b\ufe0f", "\u034f", "\U000e0100 \u3164", "\u2800"],
+    ids=["variation-selector", "grapheme-joiner", "ideographic-selector", "braille-blank"],
+)
+def test_marks_and_letters_that_print_nothing_alone_are_empty(blank: str) -> None:
+    assert PLAIN.clean(blank, field="f", max_length=9, required=True) == TextProblem(
+        "text.empty", "f"
     )

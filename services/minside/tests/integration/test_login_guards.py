@@ -3,6 +3,7 @@ and are rate-limited, bad callbacks and bad form text get the HTML error page.""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
@@ -97,29 +98,97 @@ async def test_a_callback_with_a_state_of_other_text_is_refused_as_a_mismatch(mi
     assert answer.headers["content-type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("bad", ["\u0000", "a\u0007b", "\u0085"])
-async def test_a_form_with_a_control_character_gets_the_html_error_page_and_stores_nothing(
-    minside, bad
-):
+async def _dispute_form(minside) -> tuple[httpx.AsyncClient, dict[str, str], str]:
     pid = fodselsnummer()
     claim = registered(minside.ref(pid), due=date.today() + timedelta(days=3))
     await minside.apply(claim)
     client = await minside.login(minside.idporten.person(pid))
     page = await client.get(f"/requests/new/dispute?claim={claim.payload.claim_id}")
-    before = await _row_counts(minside)
-
     form = {
         "csrf_token": csrf_of(page),
         "form_token": form_token_of(page),
         "claim_ids": str(claim.payload.claim_id),
-        "text": f"Feil krav{bad}",
     }
+    return client, form, minside.ref(pid)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason", "character"),
+    [
+        ("\u0000", "text.control_character", "U+0000"),
+        ("a\u0007b", "text.control_character", "U+0007"),
+        ("\u0085", "text.control_character", "U+0085"),
+        ("\u202e", "text.control_character", "U+202E"),
+        ("\u0378", "text.unassigned", "U+0378"),
+        ("\U000e0080", "text.unassigned", "U+E0080"),
+    ],
+    ids=["nul", "bell", "next-line", "bidi-override", "unassigned", "plane-14"],
+)
+async def test_a_refused_character_in_a_form_gets_the_html_error_page_naming_field_and_reason(
+    minside, bad, reason, character
+):
+    client, form, _ = await _dispute_form(minside)
+    before = await _row_counts(minside)
+
+    answer = await client.post("/requests/new/dispute", data={**form, "text": f"Feil krav{bad}"})
+
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Teksten" in answer.text and character in answer.text and reason in answer.text
+    assert bad not in answer.text
+    assert await _row_counts(minside) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("claim_ids", "{claim}\n"), ("claim_ids", "{claim}\t"), ("kl\u0000age", "ja")],
+    ids=["line-feed-in-a-one-line-field", "tab-in-a-one-line-field", "nul-in-a-field-name"],
+)
+async def test_a_line_break_outside_a_textarea_or_a_bad_field_name_gets_the_error_page(
+    minside, field, value
+):
+    client, form, _ = await _dispute_form(minside)
+    before = await _row_counts(minside)
+    form = {**form, "text": "Feil krav", field: value.format(claim=form["claim_ids"])}
 
     answer = await client.post("/requests/new/dispute", data=form)
 
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/html")
+    assert "Et felt i skjemaet" in answer.text and "text.control_character" in answer.text
     assert await _row_counts(minside) == before
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\u2060\ufe0f", " \u3000\r\n\u200d"])
+async def test_a_text_of_only_invisible_characters_is_asked_for_again_and_nothing_is_stored(
+    minside, invisible
+):
+    client, form, _ = await _dispute_form(minside)
+    before = await _row_counts(minside)
+
+    answer = await client.post("/requests/new/dispute", data={**form, "text": invisible})
+
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Skriv hva som er feil med kravet." in answer.text
+    assert await _row_counts(minside) == before
+
+
+async def test_a_text_is_kept_in_nfc_with_its_line_breaks_and_tabs(minside):
+    client, form, ref = await _dispute_form(minside)
+    decomposed = "Kr\u0061\u030avet gjelder \u00c5sheim\r\n\tikke meg."
+
+    answer = await client.post("/requests/new/dispute", data={**form, "text": decomposed})
+
+    assert answer.status_code == 303
+    async with minside.container.runtime.engine.connect() as conn:
+        details = (
+            await conn.execute(
+                sa.text("SELECT details FROM citizen_request WHERE debtor_ref = :ref"), {"ref": ref}
+            )
+        ).scalar_one()
+    assert details["text"] == "Kråvet gjelder Åsheim\r\n\tikke meg."
+    assert unicodedata.is_normalized("NFC", details["text"])
 
 
 async def test_a_csrf_token_in_other_letters_is_refused_not_a_crash(minside):

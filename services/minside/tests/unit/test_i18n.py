@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts.dunning import CaseClosedV1, CasePausedV1, StepKind
+from minside.web.forms import TEXTAREAS
 from minside.web.i18n import LANGUAGES, Translator, catalogue, pick_language
 
 WEB = Path(__import__("minside.web").web.__file__).parent
@@ -33,6 +34,9 @@ def used_keys() -> set[str]:
         f"next.paused.{r}" for r in PAUSE_REASONS
     }
     dynamic |= {f"story.case_closed.{r}" for r in CLOSE_REASONS}
+    # What a form's text can be refused for (rules.text), and the fields that name themselves.
+    dynamic |= {f"error.text.{r}" for r in ("control_character", "unassigned", "too_long")}
+    dynamic |= {f"form.field.{name}" for name in (*TEXTAREAS, "other")}
     return {k for k in keys | dynamic if not k.endswith((".html", ".v1", "."))}
 
 

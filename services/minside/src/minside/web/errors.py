@@ -15,7 +15,8 @@ from minside.handlers.pay import AttemptConflict
 from minside.handlers.requests import RequestConflict
 from minside.oidc import LoginError
 from minside.web.forms import BadFormText, BadFormToken
-from minside.web.render import Renderer
+from minside.web.i18n import Translator
+from minside.web.render import Renderer, language_of
 from minside.web.security import CsrfRefused
 from runtime.problems import problem_response
 
@@ -44,7 +45,6 @@ PAGES: dict[type[Exception], tuple[int, str, str]] = {
     CsrfRefused: (403, "error.csrf.heading", "error.csrf.text"),
     ServiceUnavailable: (503, "error.unavailable.heading", "error.unavailable.text"),
     BadFormToken: (400, "error.form.heading", "error.form.text"),
-    BadFormText: (400, "error.form.heading", "error.form_text.text"),
 }
 
 
@@ -91,7 +91,29 @@ def install_error_pages(app: FastAPI, renderer: Renderer) -> None:
             return problem_response(f"request.http_{error.status_code}", error.status_code)
         return await on_page_error(request, NotFound(request.url.path))
 
+    async def on_bad_text(request: Request, error: Exception) -> Response:
+        assert isinstance(error, BadFormText)
+        problem = error.problem
+        t = Translator(language_of(request))
+        label = f"form.field.{problem.field}"
+        params = {"field": t(label if t.has(label) else "form.field.other")}
+        if problem.code_point is not None:
+            params["character"] = f"U+{problem.code_point:04X}"
+        return renderer.page(
+            request,
+            "message.html",
+            "error.form.heading",
+            status_code=400,
+            heading="error.form.heading",
+            text=f"error.{problem.code}",
+            params=params,
+            reason=problem.code,
+            link="/",
+            link_text="nav.back_to_overview",
+        )
+
     app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(BadFormText, on_bad_text)
     app.add_exception_handler(LoginError, on_login_error)
     app.add_exception_handler(HTTPException, on_http_error)
     for error_type in PAGES:

@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from minside.domain.claims import Claim, total_today
 from minside.domain.schedule import Instalment, PlanInputError, plan_schedule
 from rules.money import InvalidAmount, kroner_to_ore
 from rules.rates import Rates
+from rules.text import TextPolicy, TextProblem
 
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 MAX_DEFERRAL_DAYS = 365
@@ -31,19 +32,45 @@ class BadFormToken(ValueError):
 
 
 class BadFormText(ValueError):
-    """A form field holds a character no text may hold (the value is not kept or echoed)."""
+    """A form field's name or text was refused by ``rules.text`` (the value is not kept or
+    echoed); ``problem`` names the field, the reason code and the character."""
+
+    def __init__(self, problem: TextProblem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
 
 
-# A control character other than tab and line breaks (NUL included: PostgreSQL cannot store
-# it), or half a surrogate pair (it cannot be encoded): no citizen means to type these.
-_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# The textareas: the only fields a citizen writes on several lines (tab and line breaks).
+TEXTAREAS = frozenset({"reason", "text"})
+# Above any field's own limit (a textarea's 4000 characters, line breaks sent as two).
+MAX_FIELD_LENGTH = 10_000
+MAX_FIELD_NAME_LENGTH = 100
+_LINE = TextPolicy()
+_LINES = TextPolicy(line_breaks=True)
 
 
-def refuse_bad_text(form: FormData) -> None:
-    """Raise :class:`BadFormText` if any field's name or text holds a refused character."""
+def clean_form(form: FormData) -> FormData:
+    """The form with every text in NFC, or :class:`BadFormText` for the first refused field.
+
+    Every name and text goes through ``rules.text``: no control character (NUL included),
+    lone surrogate or unassigned code point; tab and line breaks only in :data:`TEXTAREAS`.
+    """
+    items: list[tuple[str, str | UploadFile]] = []
     for name, value in form.multi_items():
-        if _BAD_TEXT.search(name) or (isinstance(value, str) and _BAD_TEXT.search(value)):
-            raise BadFormText("a form field holds a control character")
+        clean_name = _LINE.clean(name, field="", max_length=MAX_FIELD_NAME_LENGTH)
+        if isinstance(clean_name, TextProblem):
+            raise BadFormText(clean_name)
+        if isinstance(value, str):
+            policy = _LINES if clean_name in TEXTAREAS else _LINE
+            value = _checked(policy.clean(value, field=clean_name, max_length=MAX_FIELD_LENGTH))
+        items.append((clean_name, value))
+    return FormData(items)
+
+
+def _checked(outcome: str | TextProblem) -> str:
+    if isinstance(outcome, TextProblem):
+        raise BadFormText(outcome)
+    return outcome
 
 
 @dataclass
@@ -155,18 +182,19 @@ def parse_deferral(form: FormData, today: date) -> Parsed:
     until = _date(p.values["until"])
     if until is None or not today < until <= today + timedelta(days=MAX_DEFERRAL_DAYS):
         p.errors["until"] = "deferral.until_invalid"
-    if not p.values["reason"]:
-        p.errors["reason"] = "deferral.reason_missing"
-    elif len(p.values["reason"]) > 1000:
-        p.errors["reason"] = "form.text_too_long"
+    _written(p, "reason", 1000, "deferral.reason_missing")
     return p
 
 
 def parse_text(form: FormData, missing_key: str) -> Parsed:
     """A dispute's or a contact message's text (required, at most 4000 characters)."""
     p = Parsed({"text": _text(form, "text")})
-    if not p.values["text"]:
-        p.errors["text"] = missing_key
-    elif len(p.values["text"]) > 4000:
-        p.errors["text"] = "form.text_too_long"
+    _written(p, "text", 4000, missing_key)
     return p
+
+
+def _written(p: Parsed, name: str, max_length: int, missing_key: str) -> None:
+    """A textarea the citizen must fill: not only invisible characters, not too long."""
+    outcome = _LINES.clean(p.values[name], field=name, max_length=max_length, required=True)
+    if isinstance(outcome, TextProblem):
+        p.errors[name] = missing_key if outcome.code == "text.empty" else "form.text_too_long"

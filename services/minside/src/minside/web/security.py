@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from minside.web.forms import refuse_bad_text
+from minside.web.forms import clean_form
 
 
 class CsrfRefused(Exception):
@@ -76,11 +76,11 @@ class SecurityHeaders:
 
 
 async def checked_form(request: Request, csrf_token: str) -> FormData:
-    """The posted form, if it carries the session's CSRF token and came from this site."""
+    """The posted form (its texts checked by ``rules.text``, in NFC), if it carries the
+    session's CSRF token and came from this site."""
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CsrfRefused("cross-site form post")
-    form = await request.form()
-    refuse_bad_text(form)
+    form = clean_form(await request.form())
     sent = form.get("csrf_token")
     if not isinstance(sent, str) or not secrets.compare_digest(sent.encode(), csrf_token.encode()):
         raise CsrfRefused("missing or wrong CSRF token")
