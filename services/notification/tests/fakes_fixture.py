@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -53,6 +54,15 @@ class Fakes:
     async def altinn_orders(self, reference: str) -> list[dict[str, Any]]:
         found = (await self.admin("altinn", "GET", "/orders"))["orders"]
         return [o for o in found if o["sendersReference"] == reference]
+
+    async def wait_altinn_orders(self, reference: str, within: float = 10) -> list[dict[str, Any]]:
+        """The alert orders for ``reference`` once one is there: the alert follows the letter."""
+        deadline = asyncio.get_running_loop().time() + within
+        while not (orders := await self.altinn_orders(reference)):
+            if asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        return orders
 
 
 @pytest.fixture(scope="session")

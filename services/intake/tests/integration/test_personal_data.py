@@ -260,7 +260,8 @@ async def test_the_bus_payload_carries_the_name_and_address_only_sealed(
 
     payloads = [json.loads(b)["payload"] for b in bodies]
     registered = [p for p in payloads if "debtor_details_sealed" in p]
-    assert {p["claim_id"] for p in registered} == set(traffic.registered.values())
+    # A subset: the session's one NATS stream may hand this module a claim another module sent.
+    assert set(traffic.registered.values()) <= {p["claim_id"] for p in registered}
     for payload in registered:
         claim = claims[payload["claim_id"]]
         details = open_details(keys, payload["debtor_details_sealed"])

@@ -41,7 +41,7 @@ async def test_a_reserved_person_gets_the_letter_through_svarut_and_an_sms_about
     assert await notification.fakes.digipost_messages(str(payload.notice_id)) == []
     [letter] = await notification.fakes.svarut_letters(str(payload.notice_id))
     assert letter["mottaker"]["postAdresse"]["postNummer"] == "3015"
-    [order] = await notification.fakes.altinn_orders(str(payload.notice_id))
+    [order] = await notification.fakes.wait_altinn_orders(str(payload.notice_id))
     assert order["channel"] == "sms"
     [event] = await notification.events("notices.delivered.v1", payload.notice_id)
     assert event["payload"]["channel"] == "svarut"
