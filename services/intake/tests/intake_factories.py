@@ -17,9 +17,13 @@ def _check(digits: str, weights: tuple[int, ...]) -> int | None:
 
 
 def fodselsnummer(birth: str = "150385", individual: int | None = None) -> str:
-    """A fødselsnummer with correct check digits for a made-up person born DDMMYY."""
-    start = individual if individual is not None else next(_counter)
-    for n in range(start, start + 1000):
+    """A fødselsnummer with correct check digits for a made-up person born DDMMYY.
+
+    Without ``individual`` each candidate takes the next counter value, so calls in a row never
+    return the same number (whatever the counter stood at).
+    """
+    for step in range(1000):
+        n = individual + step if individual is not None else next(_counter)
         base = birth + f"{n % 500:03d}"
         k1 = _check(base, _K1)
         if k1 is None:
