@@ -13,12 +13,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from runtime.bus import Bus
 from runtime.db import Clock, UnitOfWork, create_engine, utc_now
@@ -167,15 +168,24 @@ class Runtime:
         return checks
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(description="Each dependency: ok, or what went wrong")
+
+
 def health_router(runtime: Runtime) -> APIRouter:
     """``/health/live`` (the process answers) and ``/health/ready`` (what the role needs)."""
     router = APIRouter(prefix="/health", tags=["health"])
 
-    @router.get("/live")
+    @router.get("/live", response_model=None, responses={200: {"model": Liveness}})
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/ready")
+    @router.get("/ready", responses={200: {"model": Readiness}, 503: {"model": Readiness}})
     async def ready() -> JSONResponse:
         checks = await runtime.readiness()
         healthy = all(v == "ok" for v in checks.values())

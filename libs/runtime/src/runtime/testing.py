@@ -152,3 +152,33 @@ async def publish_bytes(
         await nc.jetstream().publish(f"kravflyt.{event_type}", body, headers=headers)
     finally:
         await nc.close()
+
+
+def schemaless_answers(document: dict[str, Any]) -> list[str]:
+    """Every 2xx JSON answer an OpenAPI ``document`` documents without a schema of its fields
+    (no schema, ``{}``, or an open object such as ``dict[str, Any]``), as ``METHOD path status``.
+    """
+    found = []
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            for status, answer in operation.get("responses", {}).items():
+                media = answer.get("content", {}).get("application/json")
+                if not status.startswith("2") or media is None:
+                    continue
+                if not _shaped(media.get("schema")):
+                    found.append(f"{method.upper()} {path} {status}")
+    return found
+
+
+def _shaped(schema: Any) -> bool:
+    """Whether a response schema names fields: a reference, properties, or items that do."""
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema or schema.get("properties"):
+        return True
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives:
+        return all(_shaped(s) or s.get("type") == "null" for s in alternatives)
+    if schema.get("type") == "array":
+        return _shaped(schema.get("items"))
+    return False

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from payments.api.common import caseworker
+from payments.api.resources import BalanceOut, DebtorBalanceOut, PaymentOut, PostingsOut
 from payments.handlers.queries import balance_as_of, debtor_balances, history, payment_view
 from rules.calendar import oslo_today
 from runtime.auth import StaffPrincipal
@@ -24,7 +25,12 @@ def accounts_router(c: "Container") -> APIRouter:
     def day(as_of: date | None) -> date:
         return as_of or oslo_today(c.runtime.clock())
 
-    @router.get("/accounts/{claim_id}/balance", summary="Booked balance plus interest accrued")
+    @router.get(
+        "/accounts/{claim_id}/balance",
+        summary="Booked balance plus interest accrued",
+        response_model=None,
+        responses={200: {"model": BalanceOut}},
+    )
     async def get_balance(
         claim_id: UUID,
         principal: Annotated[StaffPrincipal, staff],
@@ -35,7 +41,12 @@ def accounts_router(c: "Container") -> APIRouter:
                 conn, claim_id, day(as_of), municipalities=principal.municipalities, office=c.office
             )
 
-    @router.get("/accounts/{claim_id}/postings", summary="The claim's postings, oldest first")
+    @router.get(
+        "/accounts/{claim_id}/postings",
+        summary="The claim's postings, oldest first",
+        response_model=None,
+        responses={200: {"model": PostingsOut}},
+    )
     async def get_postings(
         claim_id: UUID, principal: Annotated[StaffPrincipal, staff]
     ) -> dict[str, Any]:
@@ -43,7 +54,12 @@ def accounts_router(c: "Container") -> APIRouter:
             items = await history(conn, claim_id, municipalities=principal.municipalities)
         return {"claim_id": str(claim_id), "items": items}
 
-    @router.get("/debtors/{debtor_ref}/balance", summary="A debtor's accounts and total")
+    @router.get(
+        "/debtors/{debtor_ref}/balance",
+        summary="A debtor's accounts and total",
+        response_model=None,
+        responses={200: {"model": DebtorBalanceOut}},
+    )
     async def get_debtor(
         debtor_ref: str,
         principal: Annotated[StaffPrincipal, staff],
@@ -58,6 +74,8 @@ def accounts_router(c: "Container") -> APIRouter:
     @router.get(
         "/payments/{payment_id}",
         summary="A payment as the bank sent it: both dates, the bank's fields, where it went",
+        response_model=None,
+        responses={200: {"model": PaymentOut}},
     )
     async def get_payment(
         payment_id: UUID, principal: Annotated[StaffPrincipal, staff]

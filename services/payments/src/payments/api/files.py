@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from payments.api.common import caseworker, idempotent
+from payments.api.resources import PaymentFileOut
 from payments.domain.errors import PaymentsError
 from payments.files import FileFormat
 from payments.handlers.common import StoredResponse
@@ -37,6 +38,10 @@ def files_router(c: "Container") -> APIRouter:
         status_code=201,
         summary="Import a payment file; the same file again answers the first import (200)",
         openapi_extra={"requestBody": {"content": {m: {"schema": {}} for m in FORMATS}}},
+        responses={
+            200: {"model": PaymentFileOut, "description": "Imported before: the first answer"},
+            201: {"model": PaymentFileOut, "description": "Imported and booked"},
+        },
     )
     async def post_payment_file(
         request: Request,

@@ -5,10 +5,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from payments.api.common import caseworker, serve
+from payments.api.resources import SettlementOut
 from payments.domain.errors import PaymentsError
 from payments.handlers.settlements import settle, settlement_by_id
 from payments.settlement_export import settlement_csv
@@ -30,7 +31,12 @@ def settlements_router(c: "Container") -> APIRouter:
     router = APIRouter(prefix="/v1/settlements", tags=["settlements"])
     staff = caseworker(c)
 
-    @router.post("", summary="Settle a municipality's month (once; again: the same settlement)")
+    @router.post(
+        "",
+        summary="Settle a municipality's month (once; again: the same settlement)",
+        response_model=None,
+        responses={200: {"model": SettlementOut}},
+    )
     async def post_settlement(
         wanted: SettlementIn, principal: Annotated[StaffPrincipal, staff]
     ) -> dict[str, Any]:
@@ -51,13 +57,23 @@ def settlements_router(c: "Container") -> APIRouter:
         document: dict[str, Any] = row.document
         return document
 
-    @router.get("/{settlement_id}", summary="A settlement as the JSON document for the ERP")
+    @router.get(
+        "/{settlement_id}",
+        summary="A settlement as the JSON document for the ERP",
+        response_model=None,
+        responses={200: {"model": SettlementOut}},
+    )
     async def get_settlement(
         settlement_id: UUID, principal: Annotated[StaffPrincipal, staff]
     ) -> dict[str, Any]:
         return await stored(settlement_id, principal)
 
-    @router.get("/{settlement_id}/lines.csv", summary="A settlement's lines as CSV")
+    @router.get(
+        "/{settlement_id}/lines.csv",
+        summary="A settlement's lines as CSV",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
     async def get_settlement_csv(
         settlement_id: UUID, principal: Annotated[StaffPrincipal, staff]
     ) -> PlainTextResponse:

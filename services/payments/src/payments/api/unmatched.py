@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from payments.api.common import caseworker, idempotent
+from payments.api.resources import AllocatedOut, ReturnedOut, UnmatchedPage
 from payments.handlers.common import StoredResponse
 from payments.handlers.unmatched import allocate_unmatched, list_unmatched, return_unmatched
 from runtime.auth import StaffPrincipal
@@ -30,7 +31,12 @@ def unmatched_router(c: "Container") -> APIRouter:
     router = APIRouter(prefix="/v1/unmatched", tags=["unmatched payments"])
     staff = caseworker(c)
 
-    @router.get("", summary="Unmatched payments with ranked candidate claims, oldest first")
+    @router.get(
+        "",
+        summary="Unmatched payments with ranked candidate claims, oldest first",
+        response_model=None,
+        responses={200: {"model": UnmatchedPage}},
+    )
     async def get_queue(
         principal: Annotated[StaffPrincipal, staff],
         state: Literal["open", "allocated", "returned"] = "open",
@@ -40,7 +46,11 @@ def unmatched_router(c: "Container") -> APIRouter:
             items = await list_unmatched(uow, principal.municipalities, state=state, limit=limit)
         return {"items": items}
 
-    @router.post("/{payment_id}/allocate", summary="Allocate to a claim (idempotent)")
+    @router.post(
+        "/{payment_id}/allocate",
+        summary="Allocate to a claim (idempotent)",
+        responses={200: {"model": AllocatedOut}},
+    )
     async def post_allocate(
         payment_id: UUID,
         allocation: AllocationIn,
@@ -58,7 +68,11 @@ def unmatched_router(c: "Container") -> APIRouter:
         fingerprint = request_fingerprint("POST", request.url.path, await request.body())
         return await idempotent(c, principal.subject, idempotency_key, fingerprint, run)
 
-    @router.post("/{payment_id}/return", summary="Return to the payer: a refund instruction")
+    @router.post(
+        "/{payment_id}/return",
+        summary="Return to the payer: a refund instruction",
+        responses={200: {"model": ReturnedOut}},
+    )
     async def post_return(
         payment_id: UUID,
         request: Request,
