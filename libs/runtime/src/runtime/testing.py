@@ -182,3 +182,11 @@ def _shaped(schema: Any) -> bool:
     if schema.get("type") == "array":
         return _shaped(schema.get("items"))
     return False
+
+
+def answer_schema(document: dict[str, Any], path: str, method: str, status: int) -> dict[str, Any]:
+    """The JSON schema ``document`` gives the ``status`` answer of ``method path``, with its
+    ``#/components`` so that a validator resolves the references."""
+    answer = document["paths"][path][method]["responses"][str(status)]
+    schema: dict[str, Any] = answer["content"]["application/json"]["schema"]
+    return {**schema, "components": document["components"]}

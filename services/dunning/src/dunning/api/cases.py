@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from dunning.api.deps import CASEWORKER, staff_with
+from dunning.api.resources import CaseOut, ExplainedCaseOut
 from dunning.handlers import reads, staff
 from dunning.policy_store import load_catalogue
 from runtime.auth import StaffPrincipal
@@ -37,12 +38,22 @@ def router(c: "Container") -> APIRouter:
     r = APIRouter(prefix="/cases", tags=["cases"])
     Caseworker = Annotated[StaffPrincipal, Depends(staff_with(c.staff, CASEWORKER))]
 
-    @r.get("/{case_id}", summary="One case of the caseworker's municipalities")
+    @r.get(
+        "/{case_id}",
+        summary="One case of the caseworker's municipalities",
+        response_model=None,
+        responses={200: {"model": CaseOut}},
+    )
     async def get_case(case_id: UUID, who: Caseworker) -> dict[str, Any]:
         async with c.runtime.engine.connect() as conn:
             return await reads.case_view(conn, case_id, who)
 
-    @r.get("/{case_id}/explain", summary="Every step with its rule and legal basis, in bokmål")
+    @r.get(
+        "/{case_id}/explain",
+        summary="Every step with its rule and legal basis, in bokmål",
+        response_model=None,
+        responses={200: {"model": ExplainedCaseOut}},
+    )
     async def explain(case_id: UUID, who: Caseworker) -> dict[str, Any]:
         async with c.runtime.engine.connect() as conn:
             return await reads.explain_case(conn, case_id, who)
