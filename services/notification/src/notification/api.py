@@ -13,6 +13,7 @@ from notification.domain.errors import REASONS, NotificationError, problem
 from notification.handlers.documents import Reader, read_document
 from notification.handlers.preview import preview_notice
 from notification.mapping import PreviewIn, notice_from_preview, problem_json
+from notification.resources import NoticeOut
 from runtime.auth import (
     ROLE_MISSING,
     BearerToken,
@@ -84,6 +85,9 @@ def _staff(verifier: TokenVerifier, token: str, role: str, request: Request) -> 
     )
 
 
+_PDF = {"type": "string", "format": "binary"}
+
+
 def build_router(c: "Container") -> APIRouter:
     """The ``/v1`` routes of notification, bound to one container."""
     router = APIRouter(prefix="/v1")
@@ -95,7 +99,7 @@ def build_router(c: "Container") -> APIRouter:
         tags=["documents"],
         summary="A letter as PDF: to the debtor it was addressed to (via Min side), or to staff",
         response_class=Response,
-        responses={200: {"content": {"application/pdf": {}}}},
+        responses={200: {"content": {"application/pdf": {"schema": _PDF}}}},
     )
     async def get_document(
         document_id: UUID, reader: Annotated[Reader, reader_dependency]
@@ -115,7 +119,7 @@ def build_router(c: "Container") -> APIRouter:
         tags=["previews"],
         summary="Render a notice from posted data without storing or sending it",
         response_class=Response,
-        responses={200: {"content": {"application/pdf": {}}}},
+        responses={200: {"content": {"application/pdf": {"schema": _PDF}}}},
     )
     async def post_preview(
         body: PreviewIn, staff: Annotated[StaffPrincipal, caseworker]
@@ -127,7 +131,13 @@ def build_router(c: "Container") -> APIRouter:
             letter.pdf, media_type="application/pdf", headers={"Cache-Control": "no-store"}
         )
 
-    @router.get("/notices/{notice_id}", tags=["notices"], summary="A notice's delivery status")
+    @router.get(
+        "/notices/{notice_id}",
+        tags=["notices"],
+        summary="A notice's delivery status",
+        response_model=None,
+        responses={200: {"model": NoticeOut}},
+    )
     async def get_notice(
         notice_id: UUID, staff: Annotated[StaffPrincipal, caseworker]
     ) -> dict[str, Any]:
