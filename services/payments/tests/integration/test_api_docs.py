@@ -34,16 +34,21 @@ async def test_the_ledgers_answers_match_their_documented_schemas(payments):
         await payments.apply(event)
     kid, claim_id = await kid_of(payments, claim.payload.claim_id), claim.payload.claim_id
     headers, ocr = payments.token(), {**payments.token(), "Content-Type": "text/plain"}
-    body = ocr_file((kid, 40_000, PAID_ON), ("0000000000018", 5_000, PAID_ON))
+    body = ocr_file(
+        (kid, 40_000, PAID_ON),
+        ("0000000000018", 5_000, PAID_ON),
+        ("0000000000018", 6_000, PAID_ON, "12345678903"),
+    )
 
     imported = await payments.client.post("/v1/payment-files", content=body, headers=ocr)
     again = await payments.client.post("/v1/payment-files", content=body, headers=ocr)
     postings = await payments.client.get(f"/v1/accounts/{claim_id}/postings", headers=headers)
     paid_by = next(p["payment_id"] for p in postings.json()["items"] if p["payment_id"])
     queue = await payments.client.get("/v1/unmatched", headers=headers)
-    [entry] = [
-        e for e in queue.json()["items"] if e["amount_ore"] == 5_000 and e["state"] == "open"
-    ]
+    entry, back = sorted(
+        (e for e in queue.json()["items"] if e["amount_ore"] in (5_000, 6_000)),
+        key=lambda e: e["amount_ore"],
+    )
     answers = {
         ("/v1/payment-files", "post"): [imported, again],
         ("/v1/accounts/{claim_id}/balance", "get"): [
@@ -65,6 +70,11 @@ async def test_the_ledgers_answers_match_their_documented_schemas(payments):
                 f"/v1/unmatched/{entry['payment_id']}/allocate",
                 json={"claim_id": str(other.payload.claim_id)},
                 headers=headers,
+            )
+        ],
+        ("/v1/unmatched/{payment_id}/return", "post"): [
+            await payments.client.post(
+                f"/v1/unmatched/{back['payment_id']}/return", headers=headers
             )
         ],
         ("/v1/settlements", "post"): [
