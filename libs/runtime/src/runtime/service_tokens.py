@@ -18,7 +18,14 @@ import jwt
 
 from runtime.local_issuer import LocalIssuer
 
-__all__ = ["GRANT_TYPE", "JwtGrantTokens", "TokenSource", "TokenUnavailable", "local_tokens"]
+__all__ = [
+    "GRANT_TYPE",
+    "JwtGrantTokens",
+    "TokenSource",
+    "TokenUnavailable",
+    "jwt_grant",
+    "local_tokens",
+]
 
 # scopes → a bearer token for the service as a client.
 TokenSource = Callable[[Sequence[str]], Awaitable[str]]
@@ -102,17 +109,37 @@ class JwtGrantTokens:
         return token
 
     def _grant(self, scope: str) -> str:
-        now = int(time.time())
-        claims = {
-            "aud": self._audience,
-            "iss": self._client_id,
-            "scope": scope,
-            "iat": now,
-            "exp": now + 120,
-            "jti": str(uuid.uuid4()),
-        }
-        if self._resource:
-            # Maskinporten's audience-restricted tokens: ``aud`` of the token is the callee's.
-            claims["resource"] = self._resource
-        headers = {"kid": self._key_id} if self._key_id else None
-        return jwt.encode(claims, self._key, algorithm="RS256", headers=headers)
+        return jwt_grant(
+            audience=self._audience,
+            client_id=self._client_id,
+            private_key_pem=self._key,
+            key_id=self._key_id,
+            scope=scope,
+            resource=self._resource,
+        )
+
+
+def jwt_grant(
+    *,
+    audience: str,
+    client_id: str,
+    private_key_pem: bytes,
+    scope: str,
+    key_id: str = "",
+    resource: str = "",
+) -> str:
+    """The signed JWT grant (RFC 7523) a Maskinporten-style token endpoint trades for a token."""
+    now = int(time.time())
+    claims = {
+        "aud": audience,
+        "iss": client_id,
+        "scope": scope,
+        "iat": now,
+        "exp": now + 120,
+        "jti": str(uuid.uuid4()),
+    }
+    if resource:
+        # Maskinporten's audience-restricted tokens: ``aud`` of the token is the callee's.
+        claims["resource"] = resource
+    headers = {"kid": key_id} if key_id else None
+    return jwt.encode(claims, private_key_pem, algorithm="RS256", headers=headers)

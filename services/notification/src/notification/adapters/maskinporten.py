@@ -6,14 +6,12 @@ Tokens are cached, never the data they unlock: KRR is asked again at every dispa
 from __future__ import annotations
 
 import time
-import uuid
 
 import httpx
-import jwt
 
 from notification.adapters.errors import error_for, send
+from runtime.service_tokens import GRANT_TYPE, jwt_grant
 
-GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _EARLY_SECONDS = 30
 
 
@@ -65,17 +63,13 @@ class MaskinportenClient:
         return str(body["access_token"])
 
     def _grant(self, scope: str) -> str:
-        now = int(time.time())
-        claims = {
-            "aud": self._audience,
-            "iss": self._client_id,
-            "scope": scope,
-            "iat": now,
-            "exp": now + 120,
-            "jti": str(uuid.uuid4()),
-        }
-        headers = {"kid": self._key_id} if self._key_id else None
-        return jwt.encode(claims, self._key, algorithm="RS256", headers=headers)
+        return jwt_grant(
+            audience=self._audience,
+            client_id=self._client_id,
+            private_key_pem=self._key,
+            key_id=self._key_id,
+            scope=scope,
+        )
 
 
 def _json(response: httpx.Response) -> dict[str, object]:
