@@ -449,28 +449,60 @@ def test_every_service_has_a_network_policy_that_opens_only_what_it_needs(values
             assert rule.get("from"), f"{service}: an ingress rule without peers admits everyone"
 
 
-def test_only_minside_and_the_municipal_api_are_reachable_from_the_ingress_controller(
-    default_render,
+@pytest.mark.parametrize("values_name", RENDERS)
+def test_the_ingress_controller_reaches_only_minside_the_municipal_api_and_vipps_webhooks(
+    values_name,
 ):
-    def from_ingress_controller(service: str) -> bool:
-        spec = default_render.get("NetworkPolicy", f"{RELEASE}-{service}")["spec"]
-        return any(
-            peer.get("namespaceSelector", {})
-            .get("matchLabels", {})
-            .get("kubernetes.io/metadata.name")
-            == "ingress-nginx"
-            for rule in spec["ingress"]
-            for peer in rule["from"]
-        )
+    rendered = RENDERS[values_name]()
 
-    assert {s for s in SERVICES if from_ingress_controller(s)} == {"intake", "minside"}
-    assert {i["metadata"]["name"] for i in default_render.kind("Ingress")} == {
-        f"{RELEASE}-intake",
-        f"{RELEASE}-minside",
+    def from_ingress_controller(service: str) -> list[dict[str, Any]]:
+        spec = rendered.get("NetworkPolicy", f"{RELEASE}-{service}")["spec"]
+        return [
+            rule
+            for rule in spec["ingress"]
+            if any(
+                peer.get("namespaceSelector", {})
+                .get("matchLabels", {})
+                .get("kubernetes.io/metadata.name")
+                == "ingress-nginx"
+                for peer in rule["from"]
+            )
+        ]
+
+    def routes(service: str) -> list[tuple[str, str]]:
+        ingress = rendered.get("Ingress", f"{RELEASE}-{service}")
+        return [
+            (p["path"], p["pathType"]) for r in ingress["spec"]["rules"] for p in r["http"]["paths"]
+        ]
+
+    reachable = {s for s in SERVICES if from_ingress_controller(s)}
+    assert reachable == {"intake", "minside", "payments"}
+    assert {i["metadata"]["name"] for i in rendered.kind("Ingress")} == {
+        f"{RELEASE}-{s}" for s in reachable
     }
-    intake = default_render.get("Ingress", f"{RELEASE}-intake")
-    paths = [p["path"] for p in intake["spec"]["rules"][0]["http"]["paths"]]
-    assert paths == ["/v1"], "health, metrics and docs stay inside the cluster"
+    assert routes("intake") == [("/v1", "Prefix")], "health, metrics and docs stay inside"
+    # Of payments only Vipps' webhook path, exactly: no /v1 prefix, no /metrics, no /health.
+    assert routes("payments") == [("/v1/vipps/webhooks", "Exact")]
+    (rule,) = from_ingress_controller("payments")
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    deployment = rendered.get("Deployment", f"{RELEASE}-payments")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    config = rendered.get("ConfigMap", f"{RELEASE}-payments")["data"]
+    assert config["KRAVFLYT_PAYMENTS_METRICS_PORT"] == str(ports["metrics"]) != str(ports["http"])
+
+
+def test_payments_is_closed_to_the_ingress_controller_when_its_ingress_is_off():
+    rendered = render({"services": {"payments": {"ingress": {"enabled": False}}}})
+
+    spec = rendered.get("NetworkPolicy", f"{RELEASE}-payments")["spec"]
+    assert f"{RELEASE}-payments" not in {i["metadata"]["name"] for i in rendered.kind("Ingress")}
+    assert not any(
+        peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+        == "ingress-nginx"
+        for rule in spec["ingress"]
+        for peer in rule["from"]
+    )
 
 
 def test_callers_reach_their_callees_and_nobody_else_does(default_render):
