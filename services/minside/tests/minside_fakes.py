@@ -16,7 +16,12 @@ from uuid import UUID, uuid4
 import httpx
 
 from contracts.http.documents import DEBTOR_HEADER, PDF_MEDIA_TYPE
-from contracts.http.payments import VippsClaimShare, VippsPaymentCreated, VippsPaymentOrder
+from contracts.http.payments import (
+    AMOUNT_CHANGED,
+    VippsClaimShare,
+    VippsPaymentCreated,
+    VippsPaymentOrder,
+)
 from minside.clients import DocumentsClient, PaymentsClient
 
 
@@ -36,6 +41,8 @@ class FakePayments:
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     fail: bool = False
+    # The ledger's open amount differs from the order's (payments answers 409 AMOUNT_CHANGED).
+    amount_changed: bool = False
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         if self.fail:
@@ -48,6 +55,12 @@ class FakePayments:
         order = VippsPaymentOrder.model_validate_json(request.content)
         body = order.model_dump(mode="json")
         self.requests.append({"key": key, **body})
+        if self.amount_changed:
+            return httpx.Response(
+                409,
+                json={"type": "about:blank", "status": 409, "code": AMOUNT_CHANGED},
+                headers={"content-type": "application/problem+json"},
+            )
         if key not in self.payments:
             reference = f"kravflyt-{uuid4()}"
             created = VippsPaymentCreated(

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from contracts.http.documents import DOCUMENTS_SCOPE, PDF_MEDIA_TYPE, CitizenDocument
 from contracts.http.payments import (
+    AMOUNT_CHANGED,
     IDEMPOTENCY_HEADER,
     PAYMENTS_SCOPE,
     VIPPS_PAYMENTS_PATH,
@@ -27,6 +28,7 @@ from runtime.service_tokens import JwtGrantTokens, TokenSource, TokenUnavailable
 __all__ = [
     "DOCUMENTS_SCOPE",
     "PAYMENTS_SCOPE",
+    "AmountChanged",
     "DocumentsClient",
     "PaymentsClient",
     "ServiceUnavailable",
@@ -36,6 +38,10 @@ __all__ = [
 
 class ServiceUnavailable(Exception):
     """The other service did not answer as agreed; the page offers another way."""
+
+
+class AmountChanged(Exception):
+    """Payments: the chosen claims' open amount today is not the amount the page showed."""
 
 
 def service_tokens(settings: MinsideSettings) -> TokenSource | None:
@@ -92,6 +98,8 @@ class PaymentsClient:
             raise ServiceUnavailable("payments unreachable") from error
         if response.status_code != 201:
             code = _problem_code(response)
+            if response.status_code == 409 and code == AMOUNT_CHANGED:
+                raise AmountChanged(order.amount_ore)
             raise ServiceUnavailable(f"payments answered {response.status_code} {code}")
         try:
             return VippsPaymentCreated.model_validate_json(response.content)

@@ -136,3 +136,42 @@ async def test_a_redirect_outside_vipps_is_not_followed(minside):
         minside.payments.redirect_base = "https://vipps.fake/fake/landing"
 
     assert answer.status_code == 503 and "location" not in answer.headers
+
+
+async def test_when_the_amount_has_changed_the_pay_page_shows_the_new_amount_to_confirm_again(
+    minside,
+):
+    client, ref, claim_id = await _citizen(minside, due=date.today() + timedelta(days=5))
+    page = await client.get(f"/pay?claim={claim_id}")
+    # The ledger moved after the page was shown: a fee booked, so payments refuses the old sum.
+    await minside.apply(
+        balance(ref, claim_id, principal_ore=100_000, fees_ore=5_000, as_of=date.today())
+    )
+    minside.payments.amount_changed = True
+    try:
+        answer = await client.post(
+            "/pay/vipps",
+            data={
+                "csrf_token": csrf_of(page),
+                "form_token": form_token_of(page),
+                "claim_ids": str(claim_id),
+            },
+            headers={"accept-language": "en"},
+        )
+    finally:
+        minside.payments.amount_changed = False
+
+    assert answer.status_code == 409 and "location" not in answer.headers
+    assert "The amount has changed" in answer.text and format_ore(105_000) in answer.text
+    assert form_token_of(answer) != form_token_of(page)
+    # Confirming again starts the payment of the new amount.
+    again = await client.post(
+        "/pay/vipps",
+        data={
+            "csrf_token": csrf_of(answer),
+            "form_token": form_token_of(answer),
+            "claim_ids": str(claim_id),
+        },
+    )
+    assert again.status_code == 303
+    assert minside.payments.requests[-1]["amount_ore"] == 105_000

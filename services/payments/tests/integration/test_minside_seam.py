@@ -20,7 +20,7 @@ from fakes._base import ServerThread
 from fakes.vipps import create_app as fake_vipps
 
 from contracts.http.payments import VippsPaymentOrder
-from minside.clients import PaymentsClient, ServiceUnavailable, service_tokens
+from minside.clients import AmountChanged, PaymentsClient, ServiceUnavailable, service_tokens
 from minside.config import MinsideSettings
 from payments.api.vipps import follow_open
 from payments.bootstrap import create_app
@@ -122,6 +122,17 @@ async def test_a_claim_id_the_citizen_does_not_own_is_refused(seam):
     with pytest.raises(ServiceUnavailable, match=r"404 account\.not_found"):
         await seam.minside.start_vipps(
             _order([mine, theirs], amount, "ref1_seam_ola"), idempotency_key="form-token-2"
+        )
+
+
+async def test_an_amount_other_than_todays_tells_min_side_the_amount_changed(seam):
+    claim = registered(principal_ore=25_000, due_date=DUE, debtor_ref="ref1_seam_randi")
+    await seam.apply(claim)
+    shown = await seam.owed(claim) - 100  # what the page showed before the ledger moved
+
+    with pytest.raises(AmountChanged):
+        await seam.minside.start_vipps(
+            _order([claim], shown, "ref1_seam_randi"), idempotency_key="form-token-changed"
         )
 
 

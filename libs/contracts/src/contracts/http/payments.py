@@ -18,6 +18,8 @@ from contracts.http.base import HttpModel
 VIPPS_PAYMENTS_PATH = "/v1/payments/vipps"
 PAYMENTS_SCOPE = "kravflyt:payments.citizen"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# 409: the amount is not today's open amount of those claims; show the new one and ask again.
+AMOUNT_CHANGED = "vipps.amount_changed"
 
 Ore = Annotated[int, Field(gt=0)]
 

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from contracts.http.payments import (
+    AMOUNT_CHANGED,
     IDEMPOTENCY_HEADER,
     PAYMENTS_SCOPE,
     VIPPS_PAYMENTS_PATH,
@@ -83,7 +84,7 @@ def vipps_router(c: "Container") -> APIRouter:
             total = sum(s.amount_ore for s in shares)
             if total != order.amount_ore:
                 raise PaymentsError(
-                    "vipps.amount_changed",
+                    AMOUNT_CHANGED,
                     f"The open amount today is {total} øre, not {order.amount_ore}",
                 )
             # The same key always gives the same reference: a retry after a crash between
